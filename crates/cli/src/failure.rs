@@ -1,0 +1,56 @@
+//! How a failed command is shown and which exit code it gets.
+//!
+//! Commands return `anyhow::Error`. An error is a *refusal* (exit 1) when its chain contains a
+//! [`Refused`]; everything else is a local or usage error (exit 2). A [`Hint`] anywhere in the
+//! chain adds a `hint:` line naming the obvious next step.
+
+use std::fmt;
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+/// Exit code for a valid request that was refused or not found.
+const EXIT_REFUSED: u8 = 1;
+/// Exit code for usage and local errors (clap uses 2 too).
+const EXIT_ERROR: u8 = 2;
+
+/// Marks an error as a refusal of a well-formed request (bad signature, HTTP error, rejected tx).
+#[derive(Debug)]
+pub(crate) struct Refused(pub(crate) String);
+
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// A suggestion printed under the error, such as the command that fixes it.
+#[derive(Debug)]
+pub(crate) struct Hint {
+    pub(crate) message: String,
+    pub(crate) hint: String,
+}
+
+impl fmt::Display for Hint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Hint {}
+
+/// Prints the error chain once on stderr and returns the exit code it deserves.
+pub(crate) fn report(error: &anyhow::Error) -> ExitCode {
+    let mut stderr = io::stderr().lock();
+    // A closed stderr leaves nothing to report to; the exit code still tells.
+    let _ = writeln!(stderr, "yuma: {error:#}");
+    if let Some(hint) = error.chain().find_map(|e| e.downcast_ref::<Hint>()) {
+        let _ = writeln!(stderr, "hint: {}", hint.hint);
+    }
+    if error.chain().any(|e| e.is::<Refused>()) {
+        ExitCode::from(EXIT_REFUSED)
+    } else {
+        ExitCode::from(EXIT_ERROR)
+    }
+}

@@ -1,0 +1,34 @@
+//! `yuma`: one binary for every Yuma command.
+//!
+//! `main` parses the command line, runs the command and owns the exit code:
+//! 0 = done, 1 = a valid request was refused or not found, 2 = usage or local error.
+//! An error prints once on stderr as `yuma: <what failed>: <why>`, with a `hint:` line when the
+//! next step is obvious.
+
+mod commands;
+mod failure;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Yuma: a Bittensor-style network that pays TAO for useful machine learning.
+#[derive(Debug, Parser)]
+#[command(
+    name = "yuma",
+    version,
+    propagate_version = true,
+    after_help = "Exit codes: 0 = done, 1 = request refused or not found, 2 = usage or local error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: commands::Command,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match commands::run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => failure::report(&error),
+    }
+}
