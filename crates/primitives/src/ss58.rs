@@ -132,7 +132,10 @@ mod tests {
         // Flip one character in the middle: length stays, checksum fails.
         let mut flipped = ALICE_SS58.to_owned();
         flipped.replace_range(10..11, "A");
-        assert_eq!(decode(&flipped), Err(Ss58Error::BadChecksum(flipped.clone())));
+        assert_eq!(
+            decode(&flipped),
+            Err(Ss58Error::BadChecksum(flipped.clone()))
+        );
     }
 
     #[test]

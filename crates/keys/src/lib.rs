@@ -1,0 +1,11 @@
+//! sr25519 keys, mnemonics, Bittensor wallet files and btauth/1 request signing.
+//!
+//! - [`Pair`]: an sr25519 key pair made from a 32-byte mini-secret seed, as Substrate and
+//!   Bittensor make them; signs with the signing context `substrate`.
+//! - [`Mnemonic`] phrases (BIP-39, 12 to 24 words) turn into seeds exactly as `substrate-bip39`
+//!   does: the seed is derived from the phrase's entropy, not from the BIP-39 seed.
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
+mod pair;
+
+pub use pair::{Error, Mnemonic, Pair, SIGNATURE_LEN, verify};
