@@ -5,6 +5,7 @@
 //! An error prints once on stderr as `yuma: <what failed>: <why>`, with a `hint:` line when the
 //! next step is obvious.
 
+mod args;
 mod commands;
 mod failure;
 
