@@ -23,4 +23,4 @@ mod error;
 mod store;
 
 pub use error::Error;
-pub use store::{BlockCommit, Head, StateChange, Store};
+pub use store::{BlockCommit, Head, StateChange, StateEntry, Store};

@@ -15,6 +15,9 @@ const META: TableDefinition<'_, &str, u64> = TableDefinition::new("meta");
 const HEAD_KEY: &str = "head";
 const HEADER_LEN: usize = 64;
 
+/// One state entry: key and value.
+pub type StateEntry = (Vec<u8>, Vec<u8>);
+
 /// A change to one state key: `Some(value)` writes it, `None` deletes it.
 pub type StateChange = (Vec<u8>, Option<Vec<u8>>);
 
@@ -195,7 +198,7 @@ impl Store {
     ///
     /// # Errors
     /// [`Error::Database`] on a read failure.
-    pub fn state_with_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, Error> {
+    pub fn state_with_prefix(&self, prefix: &[u8]) -> Result<Vec<StateEntry>, Error> {
         let read = self.db.begin_read().map_err(db)?;
         let state = read.open_table(STATE).map_err(db)?;
         let mut entries = Vec::new();
