@@ -26,7 +26,7 @@ use self::csr::Csr;
 use self::divide::Divisor;
 use self::median::Entry;
 use crate::error::{Error, validate};
-use crate::fixed::{Derived, fixed_proportion_to_u16, safe_div, to_rao};
+use crate::fixed::{Derived, fixed_proportion_to_u16, mul, safe_div, to_rao};
 use crate::types::{Input, Output, Params};
 
 const ZERO: I32F32 = I32F32::from_bits(0);
@@ -305,7 +305,7 @@ fn clip_and_rank(
             let (cols, vals) = clipped.row(i);
             for (&j, &c) in cols.iter().zip(vals) {
                 let r = &mut ranks[usize::from(j)];
-                *r = r.saturating_add(s.saturating_mul(c));
+                *r = r.saturating_add(mul(s, c));
             }
         }
     }
@@ -338,7 +338,7 @@ fn interpolate(weights: &Csr, clipped: Csr, ratio: I32F32) -> Cow<'_, Csr> {
             } else {
                 ZERO
             };
-            let v = v1.saturating_add(ratio.saturating_mul(v2.saturating_sub(v1)));
+            let v = v1.saturating_add(mul(ratio, v2.saturating_sub(v1)));
             if v > ZERO {
                 out.push(j, v);
             }

@@ -18,6 +18,17 @@ pub(crate) fn safe_div_64(a: I64F64, b: I64F64) -> I64F64 {
     a.checked_div(b).unwrap_or(I64F64::from_bits(0))
 }
 
+/// `a * b`, saturating: exactly `I32F32::saturating_mul`, without its 128-bit overflow check.
+///
+/// `substrate-fixed` multiplies `a * (b << 32)` in i128 and flags overflow when that product
+/// leaves the i128 range, which happens exactly when `floor(a * b / 2^32)` leaves the i64
+/// range; the product of two i64 always fits in i128, so the check moves to the result.
+#[inline]
+pub(crate) fn mul(a: I32F32, b: I32F32) -> I32F32 {
+    let product = (i128::from(a.to_bits()) * i128::from(b.to_bits())) >> 32;
+    I32F32::from_bits(product.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64)
+}
+
 /// `u16::MAX` as I32F32.
 pub(crate) fn u16_max() -> I32F32 {
     I32F32::from_num(u16::MAX)
@@ -97,6 +108,35 @@ mod tests {
             safe_div(I32F32::from_num(1), I32F32::from_num(4)),
             I32F32::from_num(0.25)
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn mul_is_saturating_mul(a in proptest::prelude::any::<i64>(), b in proptest::prelude::any::<i64>()) {
+            let (a, b) = (I32F32::from_bits(a), I32F32::from_bits(b));
+            proptest::prop_assert_eq!(mul(a, b), a.saturating_mul(b));
+        }
+
+        #[test]
+        fn mul_is_saturating_mul_in_range(a in -(1i64 << 40)..1 << 40, b in -(1i64 << 40)..1 << 40) {
+            let (a, b) = (I32F32::from_bits(a), I32F32::from_bits(b));
+            proptest::prop_assert_eq!(mul(a, b), a.saturating_mul(b));
+        }
+    }
+
+    #[test]
+    fn mul_saturates_at_the_edges() {
+        let max = I32F32::max_value();
+        let min = I32F32::min_value();
+        for (a, b) in [
+            (max, max),
+            (min, max),
+            (min, min),
+            (max, -max),
+            (min, I32F32::from_num(-1)),
+        ] {
+            assert_eq!(mul(a, b), a.saturating_mul(b));
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@ use super::csr::Csr;
 use super::divide::Divisor;
 use super::sigmoid::LiquidAlpha;
 use super::{ONE, ZERO, normalize};
-use crate::fixed::{Derived, fixed_proportion_to_u16};
+use crate::fixed::{Derived, fixed_proportion_to_u16, mul};
 use crate::types::Input;
 
 /// What both bond variants read.
@@ -88,7 +88,7 @@ pub(super) fn yuma2(ctx: &Context<'_>, alpha: I32F32) -> (Vec<I32F32>, Vec<Vec<(
         let s = ctx.active_stake[i];
         delta
             .val
-            .extend(wfb.val[wfb.range(i)].iter().map(|w| w.saturating_mul(s)));
+            .extend(wfb.val[wfb.range(i)].iter().map(|w| mul(*w, s)));
     }
     column_normalize(&mut delta, n);
 
@@ -102,7 +102,7 @@ pub(super) fn yuma2(ctx: &Context<'_>, alpha: I32F32) -> (Vec<I32F32>, Vec<Vec<(
         .map(|i| {
             let (cols, vals) = ema.row(i);
             cols.iter().zip(vals).fold(ZERO, |acc, (j, v)| {
-                acc.saturating_add(ctx.incentive[usize::from(*j)].saturating_mul(*v))
+                acc.saturating_add(mul(ctx.incentive[usize::from(*j)], *v))
             })
         })
         .collect();
@@ -161,7 +161,7 @@ pub(super) fn yuma3(
                     Some(d) => d.div_fixed(*v),
                     None => *v,
                 };
-                acc.saturating_add(normalized.saturating_mul(ctx.incentive[j]))
+                acc.saturating_add(mul(normalized, ctx.incentive[j]))
             });
             per_validator
                 .checked_mul(ctx.active_stake[i])
@@ -210,24 +210,22 @@ fn ema_union(new: &Csr, old: &Csr, alpha: I32F32, n: usize) -> Csr {
             loop {
                 let (j, acc) = match (nc.get(a), oc.get(b)) {
                     (Some(&ja), Some(&jb)) if ja == jb => {
-                        let acc = alpha
-                            .saturating_mul(nv[a])
-                            .saturating_add(one_minus_alpha.saturating_mul(ov[b]));
+                        let acc = mul(alpha, nv[a]).saturating_add(mul(one_minus_alpha, ov[b]));
                         a += 1;
                         b += 1;
                         (ja, acc)
                     }
                     (Some(&ja), Some(&jb)) if ja < jb => {
                         a += 1;
-                        (ja, alpha.saturating_mul(nv[a - 1]))
+                        (ja, mul(alpha, nv[a - 1]))
                     }
                     (Some(&ja), None) => {
                         a += 1;
-                        (ja, alpha.saturating_mul(nv[a - 1]))
+                        (ja, mul(alpha, nv[a - 1]))
                     }
                     (_, Some(&jb)) => {
                         b += 1;
-                        (jb, one_minus_alpha.saturating_mul(ov[b - 1]))
+                        (jb, mul(one_minus_alpha, ov[b - 1]))
                     }
                     (None, None) => break,
                 };
@@ -238,10 +236,10 @@ fn ema_union(new: &Csr, old: &Csr, alpha: I32F32, n: usize) -> Csr {
         } else {
             scratch.start_row();
             for (j, v) in nc.iter().zip(nv) {
-                scratch.add(*j, alpha.saturating_mul(*v));
+                scratch.add(*j, mul(alpha, *v));
             }
             for (j, v) in oc.iter().zip(ov) {
-                scratch.add(*j, one_minus_alpha.saturating_mul(*v));
+                scratch.add(*j, mul(one_minus_alpha, *v));
             }
             scratch.touched.sort_unstable();
             for &j in &scratch.touched {
@@ -293,10 +291,10 @@ fn ema_liquid(new: &Csr, old: &Csr, consensus: &[I32F32], la: &LiquidAlpha) -> C
             };
             let a = la.alpha(consensus[ju], w_seen, b_seen);
             let decayed = match old_value {
-                Some(b) => ONE.saturating_sub(a).saturating_mul(b),
+                Some(b) => mul(ONE.saturating_sub(a), b),
                 None => ZERO,
             };
-            let inc = a.saturating_mul(w).max(ZERO);
+            let inc = mul(a, w).max(ZERO);
             let v = decayed.saturating_add(inc).min(ONE);
             if v > ZERO {
                 out.push(j, v);

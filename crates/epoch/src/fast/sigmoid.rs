@@ -11,7 +11,7 @@
 use substrate_fixed::transcendental::exp;
 use substrate_fixed::types::I32F32;
 
-use crate::fixed::clamp_value;
+use crate::fixed::{clamp_value, mul};
 
 const ONE_BITS: i64 = 1 << 32;
 const ZERO: I32F32 = I32F32::from_bits(0);
@@ -85,13 +85,14 @@ impl LiquidAlpha {
         } else {
             clamp_value(bond.saturating_sub(weight), ZERO, ONE)
         };
-        let exponent = self
-            .scale
-            .saturating_mul(combined.saturating_sub(I32F32::from_bits(ONE_BITS / 2)));
+        let exponent = mul(
+            self.scale,
+            combined.saturating_sub(I32F32::from_bits(ONE_BITS / 2)),
+        );
         let denominator = ONE.saturating_add(exp_safe(exponent)).to_bits() as u64;
         // 1 / denominator with denominator >= 1 (never above 2^63 here).
         let sigmoid = I32F32::from_bits(div_2_64(denominator) as i64);
-        let alpha = self.low.saturating_add(sigmoid.saturating_mul(self.span));
+        let alpha = self.low.saturating_add(mul(sigmoid, self.span));
         clamp_value(alpha, self.low, self.high)
     }
 }
