@@ -26,7 +26,7 @@ use self::csr::Csr;
 use self::divide::Divisor;
 use self::median::Entry;
 use crate::error::{Error, validate};
-use crate::fixed::{Derived, fixed_proportion_to_u16, mul, safe_div, to_rao};
+use crate::fixed::{Derived, add, fixed_proportion_to_u16, mul, safe_div, sub, to_rao};
 use crate::types::{Input, Output, Params};
 
 const ZERO: I32F32 = I32F32::from_bits(0);
@@ -170,7 +170,7 @@ fn active_stake(stake: &[I32F32], active: &[bool], permits: &[bool]) -> Vec<I32F
 
 /// Divides by the sum unless it is zero (subtensor `inplace_normalize`).
 fn normalize(x: &mut [I32F32]) {
-    let total = x.iter().fold(ZERO, |acc, v| acc.saturating_add(*v));
+    let total = x.iter().fold(ZERO, |acc, v| add(acc, *v));
     if total <= ZERO {
         if total < ZERO {
             x.iter_mut().for_each(|v| *v = safe_div(*v, total));
@@ -233,8 +233,8 @@ fn consensus(active_stake: &[I32F32], weights: &Csr, n: usize, kappa: I32F32) ->
     }
     let mut use_stake: Vec<I32F32> = voters.iter().map(|&i| active_stake[i]).collect();
     normalize(&mut use_stake);
-    let stake_sum = use_stake.iter().fold(ZERO, |acc, v| acc.saturating_add(*v));
-    let minority = stake_sum.saturating_sub(kappa);
+    let stake_sum = use_stake.iter().fold(ZERO, |acc, v| add(acc, *v));
+    let minority = sub(stake_sum, kappa);
 
     // Transpose the voters' rows into per-column entry lists (counting sort by column).
     let mut start = vec![0usize; n + 1];
@@ -295,7 +295,7 @@ fn clip_and_rank(
             } else {
                 v
             };
-            sum = sum.saturating_add(c);
+            sum = add(sum, c);
             clipped.push(j, c);
         }
         clipped.end_row();
@@ -305,7 +305,7 @@ fn clip_and_rank(
             let (cols, vals) = clipped.row(i);
             for (&j, &c) in cols.iter().zip(vals) {
                 let r = &mut ranks[usize::from(j)];
-                *r = r.saturating_add(mul(s, c));
+                *r = add(*r, mul(s, c));
             }
         }
     }
@@ -338,7 +338,7 @@ fn interpolate(weights: &Csr, clipped: Csr, ratio: I32F32) -> Cow<'_, Csr> {
             } else {
                 ZERO
             };
-            let v = v1.saturating_add(mul(ratio, v2.saturating_sub(v1)));
+            let v = add(v1, mul(ratio, sub(v2, v1)));
             if v > ZERO {
                 out.push(j, v);
             }

@@ -11,10 +11,9 @@
 use substrate_fixed::transcendental::exp;
 use substrate_fixed::types::I32F32;
 
-use crate::fixed::{clamp_value, mul};
+use crate::fixed::{add, mul, sub};
 
 const ONE_BITS: i64 = 1 << 32;
-const ZERO: I32F32 = I32F32::from_bits(0);
 const ONE: I32F32 = I32F32::from_bits(ONE_BITS);
 
 /// `exp(x)` with `x` clamped to `[-20, 20]` (subtensor `exp_safe`), exactly.
@@ -49,6 +48,12 @@ pub(crate) fn exp_safe(input: I32F32) -> I32F32 {
     }
 }
 
+/// `clamp_value(x, 0, 1)` on the raw bits.
+#[inline]
+fn clamp_unit(x: I32F32) -> I32F32 {
+    I32F32::from_bits(x.to_bits().clamp(0, ONE_BITS))
+}
+
 /// `floor(2^64 / d)` for `d > 1`.
 fn div_2_64(d: u64) -> u64 {
     let q = u64::MAX / d;
@@ -81,19 +86,22 @@ impl LiquidAlpha {
     #[inline]
     pub(crate) fn alpha(&self, consensus: I32F32, weight: I32F32, bond: I32F32) -> I32F32 {
         let combined = if weight >= bond {
-            clamp_value(weight.saturating_sub(consensus), ZERO, ONE)
+            clamp_unit(sub(weight, consensus))
         } else {
-            clamp_value(bond.saturating_sub(weight), ZERO, ONE)
+            clamp_unit(sub(bond, weight))
         };
-        let exponent = mul(
-            self.scale,
-            combined.saturating_sub(I32F32::from_bits(ONE_BITS / 2)),
-        );
-        let denominator = ONE.saturating_add(exp_safe(exponent)).to_bits() as u64;
+        let exponent = mul(self.scale, sub(combined, I32F32::from_bits(ONE_BITS / 2)));
+        let denominator = add(ONE, exp_safe(exponent)).to_bits() as u64;
         // 1 / denominator with denominator >= 1 (never above 2^63 here).
         let sigmoid = I32F32::from_bits(div_2_64(denominator) as i64);
-        let alpha = self.low.saturating_add(mul(sigmoid, self.span));
-        clamp_value(alpha, self.low, self.high)
+        let alpha = add(self.low, mul(sigmoid, self.span));
+        // min(high) then max(low), as subtensor's `clamp_value` (low wins if low > high).
+        I32F32::from_bits(
+            alpha
+                .to_bits()
+                .min(self.high.to_bits())
+                .max(self.low.to_bits()),
+        )
     }
 }
 
@@ -101,6 +109,8 @@ impl LiquidAlpha {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    const ZERO: I32F32 = I32F32::from_bits(0);
 
     fn library_exp_safe(input: I32F32) -> I32F32 {
         let x = input.clamp(I32F32::from_num(-20), I32F32::from_num(20));
