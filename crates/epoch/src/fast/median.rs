@@ -21,7 +21,7 @@ pub(crate) struct Entry {
 }
 
 /// Slices this short are sorted and scanned instead of partitioned.
-const SMALL: usize = 24;
+const SMALL: usize = 8;
 
 /// The stake-weighted median score (I32F32 bits) of a column.
 ///
@@ -43,12 +43,17 @@ pub(crate) fn column_median(entries: &mut [Entry], stake_sum: i64, minority: i64
     select(entries, zero_mass, minority)
 }
 
-/// Smallest score whose cumulative stake (from `base`) exceeds `minority`; introselect with a
-/// median-of-three pivot, falling back to sorting when partitions stay unbalanced.
+/// Smallest score whose cumulative stake (from `base`) exceeds `minority`.
+///
+/// Radix-style selection, free of data-dependent branches in the inner loops: bucket the
+/// entries by score into [`BUCKETS`] equal ranges between the slice's minimum and maximum,
+/// add up each bucket's stake, find the bucket where the cumulative stake crosses the
+/// minority, and repeat on that bucket's entries. Each round divides the score range by
+/// [`BUCKETS`], so at most six rounds cover the 33 bits of a score.
 fn select(mut s: &mut [Entry], mut base: i64, minority: i64) -> i64 {
-    let mut budget = 2 * (usize::BITS - s.len().leading_zeros()) + 4;
+    let mut hist = [0i64; BUCKETS];
     loop {
-        if s.len() <= SMALL || budget == 0 {
+        if s.len() <= SMALL {
             s.sort_unstable_by_key(|e| e.score);
             let mut acc = base;
             for e in s.iter() {
@@ -59,47 +64,42 @@ fn select(mut s: &mut [Entry], mut base: i64, minority: i64) -> i64 {
             }
             return s.last().map_or(0, |e| e.score);
         }
-        budget -= 1;
-        let pivot = median3(s[0].score, s[s.len() / 2].score, s[s.len() - 1].score);
-        let (lt, gt, lt_sum, eq_sum) = partition3(s, pivot);
+        let (lo, hi) = s.iter().fold((i64::MAX, i64::MIN), |(lo, hi), e| {
+            (lo.min(e.score), hi.max(e.score))
+        });
+        if lo == hi {
+            return lo;
+        }
+        let range = (hi - lo) as u64;
+        let shift = (u64::BITS - range.leading_zeros()).saturating_sub(BUCKET_BITS);
+        let bucket = |e: &Entry| ((e.score - lo) as u64 >> shift) as usize;
+        hist.fill(0);
+        for e in s.iter() {
+            hist[bucket(e)] += e.stake;
+        }
+        let mut chosen = BUCKETS - 1;
+        for (b, h) in hist.iter().enumerate() {
+            if base + h > minority {
+                chosen = b;
+                break;
+            }
+            base += h;
+        }
+        let mut kept = 0;
+        for k in 0..s.len() {
+            if bucket(&s[k]) == chosen {
+                s.swap(k, kept);
+                kept += 1;
+            }
+        }
         let taken = std::mem::take(&mut s);
-        if base + lt_sum > minority {
-            s = &mut taken[..lt];
-        } else if base + lt_sum + eq_sum > minority {
-            return pivot;
-        } else {
-            base += lt_sum + eq_sum;
-            s = &mut taken[gt..];
-        }
+        s = &mut taken[..kept];
     }
 }
 
-fn median3(a: i64, b: i64, c: i64) -> i64 {
-    a.max(b).min(a.min(b).max(c))
-}
-
-/// Three-way partition around `pivot`: `[..lt]` below, `[lt..gt]` equal, `[gt..]` above.
-/// Returns `(lt, gt, stake below, stake equal)`.
-fn partition3(s: &mut [Entry], pivot: i64) -> (usize, usize, i64, i64) {
-    let (mut lo, mut i, mut hi) = (0, 0, s.len());
-    let (mut lt_sum, mut eq_sum) = (0i64, 0i64);
-    while i < hi {
-        let e = s[i];
-        if e.score < pivot {
-            lt_sum += e.stake;
-            s.swap(lo, i);
-            lo += 1;
-            i += 1;
-        } else if e.score > pivot {
-            hi -= 1;
-            s.swap(i, hi);
-        } else {
-            eq_sum += e.stake;
-            i += 1;
-        }
-    }
-    (lo, hi, lt_sum, eq_sum)
-}
+/// Buckets per selection round (a power of two).
+const BUCKETS: usize = 1 << BUCKET_BITS;
+const BUCKET_BITS: u32 = 6;
 
 #[cfg(test)]
 mod tests {
@@ -136,9 +136,12 @@ mod tests {
     proptest! {
         #[test]
         fn matches_the_definition(
-            raw in prop::collection::vec((0i64..8, 1i64..50), 0..80),
+            raw in prop::collection::vec(
+                (prop_oneof![0i64..8, 0i64..=1 << 32, Just(1i64 << 32)], 1i64..50),
+                0..200,
+            ),
             extra in 0i64..100,
-            minority in -5i64..400,
+            minority in -5i64..12_000,
         ) {
             let mut entries: Vec<Entry> =
                 raw.iter().map(|&(score, stake)| Entry { score, stake }).collect();
