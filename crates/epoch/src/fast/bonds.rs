@@ -10,7 +10,7 @@ use substrate_fixed::types::I32F32;
 
 use super::csr::Csr;
 use super::divide::Divisor;
-use super::sigmoid::LiquidAlpha;
+use super::sigmoid::{LiquidAlpha, exp_safe_batch};
 use super::{ONE, ZERO, normalize};
 use crate::fixed::{Derived, add, mul, proportion_to_u16_fast, sub};
 use crate::types::Input;
@@ -198,29 +198,23 @@ pub(super) fn yuma3(
     // floor(b * 2^32 / 65535): subtensor's `fixed_to_fixed_u16_proportion`.
     let proportion =
         |_: usize, b: u16| I32F32::from_bits(((u64::from(b) << 32) / u64::from(u16::MAX)) as i64);
-    let liquid = consensus.map(|c| (c, LiquidAlpha::new(d.alpha_low, d.alpha_high, d.steepness)));
+    let mut liquid = consensus.map(|consensus| Liquid {
+        consensus,
+        alpha: LiquidAlpha::new(d.alpha_low, d.alpha_high, d.steepness),
+        visible: vec![false; n],
+        exps: Vec::new(),
+    });
     let one_minus_alpha = ONE.saturating_sub(d.ema_alpha);
 
     let mut ema = Csr::with_capacity(n, wfb.nnz());
     let mut ema_sum = vec![ZERO; n];
     let mut old = Row::default();
     let mut scratch = Scratch::new(n);
-    let mut visible = vec![false; if liquid.is_some() { n } else { 0 }];
     for i in 0..n {
         ctx.old_row(i, &kept, &mut old, proportion);
         let start = ema.nnz();
-        match &liquid {
-            Some((c, la)) => {
-                ema_liquid_row(
-                    wfb.row(i),
-                    (&old.cols, &old.vals),
-                    c,
-                    la,
-                    &mut ema,
-                    &mut scratch,
-                    &mut visible,
-                );
-            }
+        match &mut liquid {
+            Some(liquid) => liquid.row(wfb.row(i), (&old.cols, &old.vals), &mut ema, &mut scratch),
             None => ema_row(
                 wfb.row(i),
                 (&old.cols, &old.vals),
@@ -329,51 +323,74 @@ fn ema_row(
     }
 }
 
-/// One row of the per-cell liquid-alpha EMA, pushed for the weight row's entries in its order
-/// (subtensor `mat_ema_alpha_sparse` with `compute_liquid_alpha_values_sparse`).
-///
-/// Subtensor finds each cell's weight and bond for the sigmoid with a cursor that assumes
-/// ascending columns; in a row stored unsorted it sees only the entries whose column exceeds
-/// every earlier column of that row (0 for the others). The EMA itself uses the real values.
-fn ema_liquid_row(
-    (nc, nv): (&[u16], &[I32F32]),
-    (oc, ov): (&[u16], &[I32F32]),
-    consensus: &[I32F32],
-    la: &LiquidAlpha,
-    out: &mut Csr,
-    scratch: &mut Scratch,
-    visible: &mut [bool],
-) {
-    scratch.start_row();
-    let mut highest: Option<u16> = None;
-    for (j, v) in oc.iter().zip(ov) {
-        scratch.add(*j, *v);
-        visible[usize::from(*j)] = highest.is_none_or(|h| *j > h);
-        highest = highest.max(Some(*j));
-    }
-    let mut highest: Option<u16> = None;
-    for (&j, &w) in nc.iter().zip(nv) {
-        let ju = usize::from(j);
-        let w_seen = if highest.is_none_or(|h| j > h) {
-            w
-        } else {
-            ZERO
-        };
-        highest = highest.max(Some(j));
-        let old_value = scratch.get(j);
-        let b_seen = match old_value {
-            Some(b) if visible[ju] => b,
-            _ => ZERO,
-        };
-        let a = la.alpha(consensus[ju], w_seen, b_seen);
-        let decayed = match old_value {
-            Some(b) => mul(sub(ONE, a), b),
-            None => ZERO,
-        };
-        let inc = I32F32::from_bits(mul(a, w).to_bits().max(0));
-        let v = I32F32::from_bits(add(decayed, inc).to_bits().min(ONE.to_bits()));
-        if v > ZERO {
-            out.push(j, v);
+/// Liquid-alpha state shared by the rows of one epoch.
+struct Liquid<'a> {
+    /// Consensus per column.
+    consensus: &'a [I32F32],
+    /// Sigmoid constants.
+    alpha: LiquidAlpha,
+    /// Whether the current old row's entry at a column is visible to subtensor's cursor.
+    visible: Vec<bool>,
+    /// Exponents, then exponentials, of the current row's cells.
+    exps: Vec<I32F32>,
+}
+
+impl Liquid<'_> {
+    /// One row of the per-cell liquid-alpha EMA, pushed for the weight row's entries in its order
+    /// (subtensor `mat_ema_alpha_sparse` with `compute_liquid_alpha_values_sparse`).
+    ///
+    /// Subtensor finds each cell's weight and bond for the sigmoid with a cursor that assumes
+    /// ascending columns; in a row stored unsorted it sees only the entries whose column exceeds
+    /// every earlier column of that row (0 for the others). The EMA itself uses the real values.
+    fn row(
+        &mut self,
+        (nc, nv): (&[u16], &[I32F32]),
+        (oc, ov): (&[u16], &[I32F32]),
+        out: &mut Csr,
+        scratch: &mut Scratch,
+    ) {
+        let Self {
+            consensus,
+            alpha: la,
+            visible,
+            exps,
+        } = self;
+        scratch.start_row();
+        let mut highest: Option<u16> = None;
+        for (j, v) in oc.iter().zip(ov) {
+            scratch.add(*j, *v);
+            visible[usize::from(*j)] = highest.is_none_or(|h| *j > h);
+            highest = highest.max(Some(*j));
+        }
+        // Each cell's sigmoid exponent, then all the exponentials at once.
+        exps.clear();
+        let mut highest: Option<u16> = None;
+        for (&j, &w) in nc.iter().zip(nv) {
+            let ju = usize::from(j);
+            let w_seen = if highest.is_none_or(|h| j > h) {
+                w
+            } else {
+                ZERO
+            };
+            highest = highest.max(Some(j));
+            let b_seen = match scratch.get(j) {
+                Some(b) if visible[ju] => b,
+                _ => ZERO,
+            };
+            exps.push(la.exponent(consensus[ju], w_seen, b_seen));
+        }
+        exp_safe_batch(exps);
+        for ((&j, &w), e) in nc.iter().zip(nv).zip(exps.iter()) {
+            let a = la.alpha_from_exp(*e);
+            let decayed = match scratch.get(j) {
+                Some(b) => mul(sub(ONE, a), b),
+                None => ZERO,
+            };
+            let inc = I32F32::from_bits(mul(a, w).to_bits().max(0));
+            let v = I32F32::from_bits(add(decayed, inc).to_bits().min(ONE.to_bits()));
+            if v > ZERO {
+                out.push(j, v);
+            }
         }
     }
 }
