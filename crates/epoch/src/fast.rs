@@ -284,9 +284,11 @@ fn clip_and_rank(
     let mut ranks = vec![ZERO; consensus.len()];
     for i in 0..n {
         let (cols, vals) = weights.row(i);
+        let s = active_stake[i];
         let mut sum = ZERO;
         for (&j, &v) in cols.iter().zip(vals) {
-            let th = consensus[usize::from(j)];
+            let ju = usize::from(j);
+            let th = consensus[ju];
             let c = if th < v {
                 if th <= ZERO {
                     continue;
@@ -297,17 +299,13 @@ fn clip_and_rank(
             };
             sum = add(sum, c);
             clipped.push(j, c);
+            // Rows without active stake add nothing to the ranks (s * c = 0).
+            if s != ZERO {
+                ranks[ju] = add(ranks[ju], mul(s, c));
+            }
         }
         clipped.end_row();
         trust[i] = sum;
-        let s = active_stake[i];
-        if s != ZERO {
-            let (cols, vals) = clipped.row(i);
-            for (&j, &c) in cols.iter().zip(vals) {
-                let r = &mut ranks[usize::from(j)];
-                *r = add(*r, mul(s, c));
-            }
-        }
     }
     normalize(&mut ranks);
     (clipped, trust, ranks)

@@ -16,10 +16,11 @@ use crate::args::OutputArgs;
 pub(crate) enum BenchCommand {
     /// Time the Yuma epoch on synthetic subnets.
     ///
-    /// Prints the median time of the fast path (one thread) for n = 256 (64 validators x 192
-    /// miners), 64 x 4096 and 256 x 16384, each with classic bonds, Yuma3 bonds and Yuma3 with
-    /// liquid alpha; every validator weights every miner and holds a bond to each (fixed seed).
-    /// The reference implementation runs at n = 256 for comparison. Build with `--release`.
+    /// Prints the median wall-clock time (and, on Linux, the thread's CPU time) of the fast
+    /// path on one thread for n = 256 (64 validators x 192 miners), 64 x 4096 and 256 x 16384,
+    /// each with classic bonds, Yuma3 bonds and Yuma3 with liquid alpha; every validator
+    /// weights every miner and holds a bond to each (fixed seed). The reference implementation
+    /// runs at n = 256 for comparison. Build with `--release`.
     ///
     /// Example: yuma bench epoch --runs 11
     Epoch(EpochArgs),
@@ -51,7 +52,11 @@ struct Timing {
     miners: usize,
     variant: &'static str,
     runs: u32,
+    /// Median wall-clock time.
     median_ns: u128,
+    /// Median CPU time of the running thread (Linux only), which a loaded machine inflates
+    /// less than wall time.
+    median_cpu_ns: Option<u64>,
 }
 
 /// Runs a bench command.
@@ -86,7 +91,7 @@ fn bench_epoch(args: &EpochArgs) -> anyhow::Result<()> {
                 variant.name()
             );
             let (params, input) = workload.build();
-            let median = median_time(args.runs, || epoch(&params, &input))
+            let (median, median_cpu) = median_time(args.runs, || epoch(&params, &input))
                 .with_context(|| format!("running the {implementation} epoch"))?;
             timings.push(Timing {
                 implementation,
@@ -95,26 +100,44 @@ fn bench_epoch(args: &EpochArgs) -> anyhow::Result<()> {
                 variant: variant.name(),
                 runs: args.runs,
                 median_ns: median.as_nanos(),
+                median_cpu_ns: median_cpu,
             });
         }
     }
     print_timings(&timings, args)
 }
 
-/// Median wall time of `runs` calls (after one warm-up call).
+/// Median wall time and median thread CPU time of `runs` calls (after one warm-up call).
 fn median_time(
     runs: u32,
     mut f: impl FnMut() -> Result<Output, Error>,
-) -> anyhow::Result<Duration> {
+) -> anyhow::Result<(Duration, Option<u64>)> {
     std::hint::black_box(f()?);
     let mut times = Vec::with_capacity(runs as usize);
+    let mut cpu = Vec::with_capacity(runs as usize);
     for _ in 0..runs {
+        let cpu_start = thread_cpu_ns();
         let start = Instant::now();
         std::hint::black_box(f()?);
         times.push(start.elapsed());
+        if let (Some(a), Some(b)) = (cpu_start, thread_cpu_ns()) {
+            cpu.push(b.saturating_sub(a));
+        }
     }
     times.sort();
-    Ok(times[times.len() / 2])
+    cpu.sort();
+    let cpu_median = (cpu.len() == times.len()).then(|| cpu[cpu.len() / 2]);
+    Ok((times[times.len() / 2], cpu_median))
+}
+
+/// CPU time this thread has run, in ns, from Linux's `/proc/thread-self/schedstat`.
+fn thread_cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 fn print_timings(timings: &[Timing], args: &EpochArgs) -> anyhow::Result<()> {
@@ -128,7 +151,7 @@ fn print_timings(timings: &[Timing], args: &EpochArgs) -> anyhow::Result<()> {
         .context("writing to stdout")?;
     writeln!(
         out,
-        "{:<10} {:<28} {:>12} {:>12} {:>20}",
+        "{:<10} {:<24} {:>22} {:>22} {:>22}",
         "impl", "subnet", "classic", "yuma3", "yuma3+liquid_alpha"
     )
     .context("writing to stdout")?;
@@ -140,10 +163,20 @@ fn print_timings(timings: &[Timing], args: &EpochArgs) -> anyhow::Result<()> {
             first.validators,
             first.miners
         );
-        let cells: Vec<String> = row.iter().map(|t| format_ns(t.median_ns)).collect();
+        let cells: Vec<String> = row
+            .iter()
+            .map(|t| match t.median_cpu_ns {
+                Some(cpu) => format!(
+                    "{} ({})",
+                    format_ns(t.median_ns),
+                    format_ns(u128::from(cpu))
+                ),
+                None => format_ns(t.median_ns),
+            })
+            .collect();
         writeln!(
             out,
-            "{:<10} {:<28} {:>12} {:>12} {:>20}",
+            "{:<10} {:<24} {:>22} {:>22} {:>22}",
             first.implementation, subnet, cells[0], cells[1], cells[2]
         )
         .context("writing to stdout")?;
@@ -158,7 +191,11 @@ fn print_timings(timings: &[Timing], args: &EpochArgs) -> anyhow::Result<()> {
             find("fast", variant.name()),
             find("reference", variant.name()),
         ) {
-            let ratio = r.median_ns as f64 / f.median_ns.max(1) as f64;
+            let (fast, reference) = match (f.median_cpu_ns, r.median_cpu_ns) {
+                (Some(f), Some(r)) => (u128::from(f), u128::from(r)),
+                _ => (f.median_ns, r.median_ns),
+            };
+            let ratio = reference as f64 / fast.max(1) as f64;
             writeln!(
                 out,
                 "n=256 {}: fast is {ratio:.1}x faster than the reference",
