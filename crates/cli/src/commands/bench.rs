@@ -16,7 +16,7 @@ use crate::args::OutputArgs;
 pub(crate) enum BenchCommand {
     /// Time the Yuma epoch on synthetic subnets.
     ///
-    /// Prints the median wall-clock time (and, on Linux, the thread's CPU time) of the fast
+    /// Prints the median wall-clock time (and, on Linux, the thread's mean CPU time) of the fast
     /// path on one thread for n = 256 (64 validators x 192 miners), 64 x 4096 and 256 x 16384,
     /// each with classic bonds, Yuma3 bonds and Yuma3 with liquid alpha; every validator
     /// weights every miner and holds a bond to each (fixed seed). The reference implementation
@@ -54,9 +54,9 @@ struct Timing {
     runs: u32,
     /// Median wall-clock time.
     median_ns: u128,
-    /// Median CPU time of the running thread (Linux only), which a loaded machine inflates
-    /// less than wall time.
-    median_cpu_ns: Option<u64>,
+    /// Mean CPU time of the running thread (Linux only), which a loaded machine inflates less
+    /// than wall time.
+    mean_cpu_ns: Option<u64>,
 }
 
 /// Runs a bench command.
@@ -100,34 +100,34 @@ fn bench_epoch(args: &EpochArgs) -> anyhow::Result<()> {
                 variant: variant.name(),
                 runs: args.runs,
                 median_ns: median.as_nanos(),
-                median_cpu_ns: median_cpu,
+                mean_cpu_ns: median_cpu,
             });
         }
     }
     print_timings(&timings, args)
 }
 
-/// Median wall time and median thread CPU time of `runs` calls (after one warm-up call).
+/// Median wall time of `runs` calls (after one warm-up call), and the mean CPU time of the
+/// thread over all of them (the kernel may account CPU time in whole ticks, so only a total
+/// over many runs is meaningful).
 fn median_time(
     runs: u32,
     mut f: impl FnMut() -> Result<Output, Error>,
 ) -> anyhow::Result<(Duration, Option<u64>)> {
     std::hint::black_box(f()?);
     let mut times = Vec::with_capacity(runs as usize);
-    let mut cpu = Vec::with_capacity(runs as usize);
+    let cpu_start = thread_cpu_ns();
     for _ in 0..runs {
-        let cpu_start = thread_cpu_ns();
         let start = Instant::now();
         std::hint::black_box(f()?);
         times.push(start.elapsed());
-        if let (Some(a), Some(b)) = (cpu_start, thread_cpu_ns()) {
-            cpu.push(b.saturating_sub(a));
-        }
     }
+    let cpu_mean = match (cpu_start, thread_cpu_ns()) {
+        (Some(a), Some(b)) => Some(b.saturating_sub(a) / u64::from(runs)),
+        _ => None,
+    };
     times.sort();
-    cpu.sort();
-    let cpu_median = (cpu.len() == times.len()).then(|| cpu[cpu.len() / 2]);
-    Ok((times[times.len() / 2], cpu_median))
+    Ok((times[times.len() / 2], cpu_mean))
 }
 
 /// CPU time this thread has run, in ns, from Linux's `/proc/thread-self/schedstat`.
@@ -147,8 +147,12 @@ fn print_timings(timings: &[Timing], args: &EpochArgs) -> anyhow::Result<()> {
         writeln!(out, "{json}").context("writing to stdout")?;
         return Ok(());
     }
-    writeln!(out, "Yuma epoch, one thread, median of {} runs", args.runs)
-        .context("writing to stdout")?;
+    writeln!(
+        out,
+        "Yuma epoch, one thread, {} runs: median wall time (mean thread CPU time)",
+        args.runs
+    )
+    .context("writing to stdout")?;
     writeln!(
         out,
         "{:<10} {:<24} {:>22} {:>22} {:>22}",
@@ -165,7 +169,7 @@ fn print_timings(timings: &[Timing], args: &EpochArgs) -> anyhow::Result<()> {
         );
         let cells: Vec<String> = row
             .iter()
-            .map(|t| match t.median_cpu_ns {
+            .map(|t| match t.mean_cpu_ns {
                 Some(cpu) => format!(
                     "{} ({})",
                     format_ns(t.median_ns),
@@ -191,11 +195,7 @@ fn print_timings(timings: &[Timing], args: &EpochArgs) -> anyhow::Result<()> {
             find("fast", variant.name()),
             find("reference", variant.name()),
         ) {
-            let (fast, reference) = match (f.median_cpu_ns, r.median_cpu_ns) {
-                (Some(f), Some(r)) => (u128::from(f), u128::from(r)),
-                _ => (f.median_ns, r.median_ns),
-            };
-            let ratio = reference as f64 / fast.max(1) as f64;
+            let ratio = r.median_ns as f64 / f.median_ns.max(1) as f64;
             writeln!(
                 out,
                 "n=256 {}: fast is {ratio:.1}x faster than the reference",
