@@ -24,7 +24,6 @@ use substrate_fixed::types::I32F32;
 
 use self::csr::Csr;
 use self::divide::Divisor;
-use self::median::Entry;
 use crate::error::{Error, validate};
 use crate::fixed::{Derived, add, fixed_proportion_to_u16, mul, safe_div, sub, to_rao};
 use crate::types::{Input, Output, Params};
@@ -247,23 +246,21 @@ fn consensus(active_stake: &[I32F32], weights: &Csr, n: usize, kappa: I32F32) ->
         start[j + 1] += start[j];
     }
     let mut fill = start.clone();
-    let mut entries = vec![Entry { score: 0, stake: 0 }; start[n]];
-    for (&i, s) in voters.iter().zip(&use_stake) {
+    let mut keys = vec![0u64; start[n]];
+    for (k, &i) in voters.iter().enumerate() {
         let (cols, vals) = weights.row(i);
         for (j, v) in cols.iter().zip(vals) {
             let slot = &mut fill[usize::from(*j)];
-            entries[*slot] = Entry {
-                score: v.to_bits(),
-                stake: s.to_bits(),
-            };
+            keys[*slot] = median::key(v.to_bits(), k);
             *slot += 1;
         }
     }
+    let stakes: Vec<i64> = use_stake.iter().map(|s| s.to_bits()).collect();
     (0..n)
         .map(|j| {
-            let column = &mut entries[start[j]..start[j + 1]];
             I32F32::from_bits(median::column_median(
-                column,
+                &mut keys[start[j]..start[j + 1]],
+                &stakes,
                 stake_sum.to_bits(),
                 minority.to_bits(),
             ))

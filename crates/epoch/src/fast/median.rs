@@ -10,14 +10,25 @@
 //!
 //! Validators with stake but no entry in the column score 0; they enter as one block of
 //! "zero mass" below every explicit entry, so a column costs O(entries), not O(validators).
+//!
+//! An entry is one `u64` key, `score << 16 | voter`: the score (I32F32 bits of a normalised
+//! weight, at most 2^32) and the index of the voter, whose stake is looked up in `stakes`.
+//! Eight bytes per entry keep the column lists (one entry per weight) compact.
 
-/// A validator's normalised weight on the column and its normalised stake (I32F32 bits).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Entry {
-    /// Weight, I32F32 bits (>= 0).
-    pub(crate) score: i64,
-    /// Stake, I32F32 bits (> 0).
-    pub(crate) stake: i64,
+/// Packs a voter's score (I32F32 bits, `0..=2^32`) and index (`< 2^16`) into an entry key.
+#[inline]
+pub(crate) fn key(score: i64, voter: usize) -> u64 {
+    ((score as u64) << 16) | voter as u64
+}
+
+#[inline]
+fn score(key: u64) -> i64 {
+    (key >> 16) as i64
+}
+
+#[inline]
+fn stake(key: u64, stakes: &[i64]) -> i64 {
+    stakes[(key & 0xffff) as usize]
 }
 
 /// Slices this short are sorted and scanned instead of partitioned.
@@ -25,22 +36,27 @@ const SMALL: usize = 8;
 
 /// The stake-weighted median score (I32F32 bits) of a column.
 ///
-/// `stake_sum` is the stake of every validator with positive stake (`> 0`), `minority` is
-/// `stake_sum - kappa`; `entries` holds the validators that have an entry in the column.
-pub(crate) fn column_median(entries: &mut [Entry], stake_sum: i64, minority: i64) -> i64 {
-    let explicit: i64 = entries.iter().map(|e| e.stake).sum();
+/// `stakes[k]` is voter `k`'s normalised stake (I32F32 bits, > 0); `stake_sum` is their sum,
+/// `minority` is `stake_sum - kappa`; `keys` holds the voters that have an entry in the column.
+pub(crate) fn column_median(
+    keys: &mut [u64],
+    stakes: &[i64],
+    stake_sum: i64,
+    minority: i64,
+) -> i64 {
+    let explicit: i64 = keys.iter().map(|k| stake(*k, stakes)).sum();
     let zero_mass = stake_sum - explicit;
     if minority < 0 {
-        let lowest = entries.iter().map(|e| e.score).min().unwrap_or(0);
+        let lowest = keys.iter().map(|k| score(*k)).min().unwrap_or(0);
         return if zero_mass > 0 { 0 } else { lowest };
     }
     if minority >= stake_sum {
-        return entries.iter().map(|e| e.score).max().unwrap_or(0).max(0);
+        return keys.iter().map(|k| score(*k)).max().unwrap_or(0).max(0);
     }
     if minority < zero_mass {
         return 0;
     }
-    select(entries, zero_mass, minority)
+    select(keys, stakes, zero_mass, minority)
 }
 
 /// Smallest score whose cumulative stake (from `base`) exceeds `minority`.
@@ -50,32 +66,32 @@ pub(crate) fn column_median(entries: &mut [Entry], stake_sum: i64, minority: i64
 /// add up each bucket's stake, find the bucket where the cumulative stake crosses the
 /// minority, and repeat on that bucket's entries. Each round divides the score range by
 /// [`BUCKETS`], so at most six rounds cover the 33 bits of a score.
-fn select(mut s: &mut [Entry], mut base: i64, minority: i64) -> i64 {
+fn select(mut s: &mut [u64], stakes: &[i64], mut base: i64, minority: i64) -> i64 {
     let mut hist = [0i64; BUCKETS];
     loop {
         if s.len() <= SMALL {
-            s.sort_unstable_by_key(|e| e.score);
+            s.sort_unstable();
             let mut acc = base;
-            for e in s.iter() {
-                acc += e.stake;
+            for k in s.iter() {
+                acc += stake(*k, stakes);
                 if acc > minority {
-                    return e.score;
+                    return score(*k);
                 }
             }
-            return s.last().map_or(0, |e| e.score);
+            return s.last().map_or(0, |k| score(*k));
         }
-        let (lo, hi) = s.iter().fold((i64::MAX, i64::MIN), |(lo, hi), e| {
-            (lo.min(e.score), hi.max(e.score))
+        let (lo, hi) = s.iter().fold((i64::MAX, i64::MIN), |(lo, hi), k| {
+            (lo.min(score(*k)), hi.max(score(*k)))
         });
         if lo == hi {
             return lo;
         }
         let range = (hi - lo) as u64;
         let shift = (u64::BITS - range.leading_zeros()).saturating_sub(BUCKET_BITS);
-        let bucket = |e: &Entry| ((e.score - lo) as u64 >> shift) as usize;
+        let bucket = |k: u64| ((score(k) - lo) as u64 >> shift) as usize;
         hist.fill(0);
-        for e in s.iter() {
-            hist[bucket(e)] += e.stake;
+        for k in s.iter() {
+            hist[bucket(*k)] += stake(*k, stakes);
         }
         let mut chosen = BUCKETS - 1;
         for (b, h) in hist.iter().enumerate() {
@@ -86,9 +102,9 @@ fn select(mut s: &mut [Entry], mut base: i64, minority: i64) -> i64 {
             base += h;
         }
         let mut kept = 0;
-        for k in 0..s.len() {
-            if bucket(&s[k]) == chosen {
-                s.swap(k, kept);
+        for i in 0..s.len() {
+            if bucket(s[i]) == chosen {
+                s.swap(i, kept);
                 kept += 1;
             }
         }
@@ -105,6 +121,22 @@ const BUCKET_BITS: u32 = 6;
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[derive(Debug, Clone, Copy)]
+    struct Entry {
+        score: i64,
+        stake: i64,
+    }
+
+    /// Keys and stakes for `column_median`.
+    fn packed(entries: &[Entry]) -> (Vec<u64>, Vec<i64>) {
+        let keys = entries
+            .iter()
+            .enumerate()
+            .map(|(k, e)| key(e.score, k))
+            .collect();
+        (keys, entries.iter().map(|e| e.stake).collect())
+    }
 
     /// Cumulative-stake definition on a sorted copy, with the zero block included.
     fn by_definition(entries: &[Entry], stake_sum: i64, minority: i64) -> i64 {
@@ -143,22 +175,23 @@ mod tests {
             extra in 0i64..100,
             minority in -5i64..12_000,
         ) {
-            let mut entries: Vec<Entry> =
+            let entries: Vec<Entry> =
                 raw.iter().map(|&(score, stake)| Entry { score, stake }).collect();
             let stake_sum = entries.iter().map(|e| e.stake).sum::<i64>() + extra;
             let want = by_definition(&entries, stake_sum, minority);
-            prop_assert_eq!(column_median(&mut entries, stake_sum, minority), want);
+            let (mut keys, stakes) = packed(&entries);
+            prop_assert_eq!(column_median(&mut keys, &stakes, stake_sum, minority), want);
         }
     }
 
     #[test]
     fn ends() {
-        let mut e = vec![Entry { score: 5, stake: 1 }, Entry { score: 3, stake: 1 }];
-        assert_eq!(column_median(&mut e, 2, -1), 3);
-        assert_eq!(column_median(&mut e, 3, -1), 0);
-        assert_eq!(column_median(&mut e, 2, 2), 5);
-        assert_eq!(column_median(&mut e, 2, 0), 3);
-        assert_eq!(column_median(&mut e, 2, 1), 5);
-        assert_eq!(column_median(&mut [], 0, 0), 0);
+        let (mut e, stakes) = packed(&[Entry { score: 5, stake: 1 }, Entry { score: 3, stake: 1 }]);
+        assert_eq!(column_median(&mut e, &stakes, 2, -1), 3);
+        assert_eq!(column_median(&mut e, &stakes, 3, -1), 0);
+        assert_eq!(column_median(&mut e, &stakes, 2, 2), 5);
+        assert_eq!(column_median(&mut e, &stakes, 2, 0), 3);
+        assert_eq!(column_median(&mut e, &stakes, 2, 1), 5);
+        assert_eq!(column_median(&mut [], &stakes, 0, 0), 0);
     }
 }
