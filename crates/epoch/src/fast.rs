@@ -235,6 +235,20 @@ fn consensus(active_stake: &[I32F32], weights: &Csr, n: usize, kappa: I32F32) ->
     let stake_sum = use_stake.iter().fold(ZERO, |acc, v| add(acc, *v));
     let minority = sub(stake_sum, kappa);
 
+    let stakes: Vec<i64> = use_stake.iter().map(|s| s.to_bits()).collect();
+    let median = |keys: &mut [u64]| {
+        I32F32::from_bits(median::column_median(
+            keys,
+            &stakes,
+            stake_sum.to_bits(),
+            minority.to_bits(),
+        ))
+    };
+    let sorted = voters.iter().all(|&i| weights.row(i).0.is_sorted());
+    if sorted && voters.len() <= BLOCKED_MAX_VOTERS {
+        return consensus_blocked(weights, &voters, n, median);
+    }
+
     // Transpose the voters' rows into per-column entry lists (counting sort by column).
     let mut start = vec![0usize; n + 1];
     for &i in &voters {
@@ -255,17 +269,62 @@ fn consensus(active_stake: &[I32F32], weights: &Csr, n: usize, kappa: I32F32) ->
             *slot += 1;
         }
     }
-    let stakes: Vec<i64> = use_stake.iter().map(|s| s.to_bits()).collect();
     (0..n)
-        .map(|j| {
-            I32F32::from_bits(median::column_median(
-                &mut keys[start[j]..start[j + 1]],
-                &stakes,
-                stake_sum.to_bits(),
-                minority.to_bits(),
-            ))
-        })
+        .map(|j| median(&mut keys[start[j]..start[j + 1]]))
         .collect()
+}
+
+/// Above this many voters, one global transposition beats walking every voter per block.
+const BLOCKED_MAX_VOTERS: usize = 1024;
+
+/// [`consensus`] for voters whose rows are sorted: transposes a block of columns at a time
+/// (each voter's row is walked with a cursor), so the column lists of a block stay in cache.
+fn consensus_blocked(
+    weights: &Csr,
+    voters: &[usize],
+    n: usize,
+    median: impl Fn(&mut [u64]) -> I32F32,
+) -> Vec<I32F32> {
+    // About 64 KiB of keys per block.
+    let block = (8192 / voters.len()).clamp(16, 4096);
+    let mut cursor: Vec<usize> = voters.iter().map(|&i| weights.range(i).start).collect();
+    let mut ends = vec![0usize; voters.len()];
+    let mut start = vec![0usize; block + 1];
+    let mut fill = vec![0usize; block + 1];
+    let mut keys = vec![0u64; voters.len() * block];
+    let mut consensus = Vec::with_capacity(n);
+    let mut c0 = 0;
+    while c0 < n {
+        let c1 = (c0 + block).min(n);
+        let width = c1 - c0;
+        start[..=width].fill(0);
+        for (k, &i) in voters.iter().enumerate() {
+            let end = weights.range(i).end;
+            let mut p = cursor[k];
+            while p < end && usize::from(weights.col[p]) < c1 {
+                start[usize::from(weights.col[p]) - c0 + 1] += 1;
+                p += 1;
+            }
+            ends[k] = p;
+        }
+        for j in 0..width {
+            start[j + 1] += start[j];
+        }
+        fill[..=width].copy_from_slice(&start[..=width]);
+        for k in 0..voters.len() {
+            for p in cursor[k]..ends[k] {
+                let slot = &mut fill[usize::from(weights.col[p]) - c0];
+                keys[*slot] = median::key(weights.val[p].to_bits(), k);
+                *slot += 1;
+            }
+            cursor[k] = ends[k];
+        }
+        for j in 0..width {
+            consensus.push(median(&mut keys[start[j]..start[j + 1]]));
+        }
+        c0 = c1;
+    }
+    consensus
 }
 
 /// Clips weights at consensus (dropping entries whose threshold is 0), and returns the clipped
