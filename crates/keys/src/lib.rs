@@ -4,8 +4,12 @@
 //!   Bittensor make them; signs with the signing context `substrate`.
 //! - [`Mnemonic`] phrases (BIP-39, 12 to 24 words) turn into seeds exactly as `substrate-bip39`
 //!   does: the seed is derived from the phrase's entropy, not from the BIP-39 seed.
+//! - [`btauth`]: btauth/1 hotkey-signed HTTP requests as `bittensor.http_auth` signs and verifies
+//!   them: [`btauth::sign_request`] on the client, [`btauth::Verifier`] (with a bounded replay
+//!   store) on the server. Clocks are passed in, so both are deterministic.
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
+pub mod btauth;
 mod pair;
 
 pub use pair::{Error, Mnemonic, Pair, SIGNATURE_LEN, verify};
