@@ -2,11 +2,26 @@
 
 use clap::Subcommand;
 
+mod query;
+
 /// Every top-level command.
 #[derive(Debug, Subcommand)]
-pub(crate) enum Command {}
+pub(crate) enum Command {
+    /// Send an HTTP request signed with btauth/1 by the wallet's hotkey.
+    ///
+    /// Like curl: prints the response body on stdout and exits 1 on an HTTP error status (printing
+    /// the status and body on stderr). The request is GET, or POST when --data is given; the body
+    /// is sent as `application/json` unless a --header sets another Content-Type. Bind the request
+    /// to the server's hotkey with --receiver: servers using `bittensor.http_auth` refuse unbound
+    /// requests by default. Plain http only: btauth/1 authenticates the request itself.
+    ///
+    /// Example: yuma query http://127.0.0.1:8091/generate --data '{"prompt":"hi"}' --receiver 5F...
+    Query(query::QueryArgs),
+}
 
 /// Runs one command to completion.
 pub(crate) fn run(command: Command) -> anyhow::Result<()> {
-    match command {}
+    match command {
+        Command::Query(args) => query::run(args),
+    }
 }

@@ -94,9 +94,12 @@ fn python_signs_rust_verifies() {
     assert_eq!(caller.scheme.name(), "ed25519");
 }
 
+/// A request to verify: header pairs, body, and the verifier's clock.
+type Case<'a> = (Vec<(&'static str, String)>, &'a [u8], u64);
+
 /// Verifies `requests` in order in one Python process (one nonce store); returns for each
 /// `"ok"` or the name of the `AuthError` subclass Python raised.
-fn python_verdicts(requests: &[(Vec<(&'static str, String)>, &[u8], u64)]) -> Vec<String> {
+fn python_verdicts(requests: &[Case<'_>]) -> Vec<String> {
     let requests: Vec<Value> = requests
         .iter()
         .map(|(headers, body, now)| {
@@ -180,7 +183,7 @@ fn both_sides_classify_failures_alike() {
         pairs.push((name, value.to_owned()));
         pairs
     };
-    let cases: Vec<(Vec<(&'static str, String)>, &[u8], u64)> = vec![
+    let cases: Vec<Case<'_>> = vec![
         (signed(NOW), BODY, NOW + 2 * SECOND),
         (edit("X-Bittensor-Version", "2"), BODY, NOW),
         (edit("X-Bittensor-Nonce", "soon"), BODY, NOW),

@@ -1,4 +1,5 @@
 //! Integration tests of the `yuma` binary, one module per command group.
 
 mod btauth;
+mod query;
 mod util;
