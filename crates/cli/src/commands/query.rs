@@ -1,6 +1,6 @@
 //! `yuma query`: an HTTP request signed with btauth/1 by the wallet's hotkey, like curl.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -10,7 +10,10 @@ use reqwest::{Method, Url};
 use serde_json::{Map, Value, json};
 use yuma_keys::Pair;
 use yuma_keys::btauth::{self, sign_request};
+use yuma_keys::keyfile::Encryption;
+use yuma_keys::wallet::{self, Wallet};
 use yuma_primitives::AccountId;
+use zeroize::Zeroizing;
 
 use crate::args::{OutputArgs, WalletArgs};
 use crate::failure::{Hint, Refused};
@@ -118,43 +121,74 @@ fn parse_header(header: &str) -> anyhow::Result<(HeaderName, HeaderValue)> {
     Ok((name, value))
 }
 
-/// The wallet's hotkey pair.
-///
-/// Reads plain `bittensor-wallet` hotkey files (`secretSeed` or `secretPhrase`); an interim
-/// loader until the wallet module reads every key-file format.
-fn load_hotkey(wallet: &WalletArgs) -> anyhow::Result<Pair> {
-    let path = wallet
-        .path()
-        .join(&wallet.wallet_name)
-        .join("hotkeys")
-        .join(&wallet.hotkey);
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("reading hotkey {}", path.display()))?;
-    if text.starts_with("$NACL") {
-        bail!(
-            "hotkey {} is encrypted, which yuma query cannot read yet",
-            path.display()
-        );
+/// Environment variable holding the wallet password, for scripts.
+const PASSWORD_ENV: &str = "YUMA_WALLET_PASSWORD";
+
+/// The wallet's hotkey pair, decrypted with the password from `YUMA_WALLET_PASSWORD` or a TTY
+/// prompt when the hotkey file is encrypted.
+fn load_hotkey(args: &WalletArgs) -> anyhow::Result<Pair> {
+    let wallet = Wallet::new(args.path(), &args.wallet_name)
+        .with_context(|| format!("opening wallet {:?}", args.wallet_name))?;
+    let missing = |error: wallet::Error| match error {
+        wallet::Error::Missing { .. } => anyhow::Error::new(Hint {
+            message: error.to_string(),
+            hint: format!(
+                "create it with `yuma wallet new-hotkey --wallet-name {} --hotkey {}`",
+                args.wallet_name, args.hotkey
+            ),
+        }),
+        other => anyhow::Error::new(other),
+    };
+    let context = || {
+        format!(
+            "reading hotkey {:?} of wallet {:?}",
+            args.hotkey, args.wallet_name
+        )
+    };
+    let encryption = wallet
+        .hotkey_encryption(&args.hotkey)
+        .map_err(missing)
+        .with_context(context)?;
+    let password = match encryption {
+        Encryption::None => None,
+        _ => Some(password(
+            &wallet.hotkey_path(&args.hotkey).display().to_string(),
+        )?),
+    };
+    wallet
+        .hotkey(&args.hotkey, password.as_deref().map(|p| p.as_str()))
+        .map_err(|error| {
+            if error.is_wrong_password() {
+                anyhow::Error::new(Hint {
+                    message: error.to_string(),
+                    hint: format!("check the password (or {PASSWORD_ENV})"),
+                })
+            } else {
+                anyhow::Error::new(error)
+            }
+        })
+        .with_context(context)
+}
+
+/// The wallet password: `YUMA_WALLET_PASSWORD` if set, else a prompt on the terminal.
+fn password(file: &str) -> anyhow::Result<Zeroizing<String>> {
+    if let Some(password) = std::env::var_os(PASSWORD_ENV) {
+        return password
+            .into_string()
+            .map(Zeroizing::new)
+            .map_err(|_| anyhow::anyhow!("{PASSWORD_ENV} is not valid UTF-8"));
     }
-    let file: Value = serde_json::from_str(&text)
-        .with_context(|| format!("hotkey {} is not a JSON key file", path.display()))?;
-    if let Some(seed) = file.get("secretSeed").and_then(Value::as_str) {
-        let bytes = hex::decode(seed.trim_start_matches("0x"))
-            .with_context(|| format!("secretSeed of {} is not hex", path.display()))?;
-        let seed: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("secretSeed of {} is not 32 bytes", path.display()))?;
-        return Ok(Pair::from_seed(&seed));
+    if !std::io::stdin().is_terminal() {
+        return Err(anyhow::Error::new(Hint {
+            message: format!(
+                "{file} is encrypted and no terminal is attached to ask for its password"
+            ),
+            hint: format!("set {PASSWORD_ENV} for scripts"),
+        }));
     }
-    if let Some(phrase) = file.get("secretPhrase").and_then(Value::as_str) {
-        let mnemonic = yuma_keys::Mnemonic::parse(phrase)
-            .with_context(|| format!("secretPhrase of {}", path.display()))?;
-        return Ok(Pair::from_mnemonic(&mnemonic));
-    }
-    bail!(
-        "hotkey {} has no secretSeed or secretPhrase",
-        path.display()
-    )
+    rpassword::prompt_password(format!("Password for {file}: "))
+        .map(Zeroizing::new)
+        .context("reading the password from the terminal")
 }
 
 /// The request target as sent on the wire: path plus `?query`.

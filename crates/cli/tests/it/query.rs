@@ -8,27 +8,27 @@ use std::thread::{self, JoinHandle};
 use serde_json::{Value, json};
 use yuma_keys::Pair;
 use yuma_keys::btauth::{Verifier, unix_time_ns};
+use yuma_keys::wallet::{Save, Wallet};
 
-use crate::util::{interop_script, python, yuma_err, yuma_ok};
+use crate::util::{interop_script, python, yuma, yuma_err, yuma_ok};
 
 const CLIENT_SEED: [u8; 32] = [7; 32];
 const SERVER_SEED: [u8; 32] = [9; 32];
 
-/// Writes a plain hotkey file `<dir>/w/hotkeys/h` in `bittensor-wallet`'s JSON format.
+/// Saves the client's hotkey as `<dir>/w/hotkeys/h`, encrypted when `password` is given.
+fn write_wallet_with(dir: &Path, password: Option<&str>) {
+    let wallet = Wallet::new(dir, "w").expect("valid wallet name");
+    let save = Save {
+        password,
+        overwrite: false,
+    };
+    wallet
+        .save_hotkey("h", &Pair::from_seed(&CLIENT_SEED), None, save)
+        .expect("temp dir is writable");
+}
+
 fn write_wallet(dir: &Path) {
-    let pair = Pair::from_seed(&CLIENT_SEED);
-    let public = format!("0x{}", hex::encode(pair.public().as_bytes()));
-    let file = json!({
-        "accountId": public,
-        "publicKey": public,
-        "privateKey": format!("0x{}", hex::encode(*pair.secret_key())),
-        "secretPhrase": null,
-        "secretSeed": format!("0x{}", hex::encode(CLIENT_SEED)),
-        "ss58Address": pair.public().to_ss58(),
-    });
-    let hotkeys = dir.join("w/hotkeys");
-    std::fs::create_dir_all(&hotkeys).expect("temp dir is writable");
-    std::fs::write(hotkeys.join("h"), file.to_string()).expect("temp dir is writable");
+    write_wallet_with(dir, None);
 }
 
 /// One HTTP request as the server read it.
@@ -258,19 +258,67 @@ fn bad_input_exits_2_before_any_request() {
 }
 
 #[test]
+fn encrypted_hotkey_takes_the_password_from_the_environment() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_wallet_with(dir.path(), Some("correct horse"));
+    let flags = wallet_flags(dir.path());
+    let receiver = Pair::from_seed(&SERVER_SEED).public().to_ss58();
+
+    // No password and no terminal to ask on: a local error naming the variable.
+    let stderr = yuma_err(&args(&flags, &["query", "http://127.0.0.1:1/"]), 2);
+    assert!(stderr.contains("YUMA_WALLET_PASSWORD"), "{stderr}");
+
+    let (url, server) = serve_once("decrypted", None);
+    let output = yuma()
+        .args(args(&flags, &["query", &url, "--receiver", &receiver]))
+        .env("YUMA_WALLET_PASSWORD", "correct horse")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("yuma runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(output.stdout, b"decrypted");
+    server.join().expect("server thread");
+
+    let output = yuma()
+        .args(args(&flags, &["query", "http://127.0.0.1:1/"]))
+        .env("YUMA_WALLET_PASSWORD", "wrong")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("yuma runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("hint: check the password"));
+}
+
+/// Stops the Python server however the test ends.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
 #[ignore = "needs YUMA_PYTHON (run scripts/test)"]
 fn python_server_accepts_yuma_query() {
     let dir = tempfile::tempdir().expect("temp dir");
     write_wallet(dir.path());
     let receiver = Pair::from_seed(&SERVER_SEED).public().to_ss58();
-    let mut server = python()
-        .arg(interop_script("btauth_server.py"))
-        .arg(hex::encode(SERVER_SEED))
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("YUMA_PYTHON starts");
+    let mut server = KillOnDrop(
+        python()
+            .arg(interop_script("btauth_server.py"))
+            .arg(hex::encode(SERVER_SEED))
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("YUMA_PYTHON starts"),
+    );
     let mut port = String::new();
-    BufReader::new(server.stdout.take().expect("piped stdout"))
+    BufReader::new(server.0.stdout.take().expect("piped stdout"))
         .read_line(&mut port)
         .expect("server prints its port");
     let url = format!("http://127.0.0.1:{}/echo?x=1", port.trim());
@@ -291,8 +339,7 @@ fn python_server_accepts_yuma_query() {
         &["query", &url, "--receiver", &receiver, "--json"],
     ));
     let unbound = yuma_err(&args(&flags, &["query", &url]), 1);
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
 
     let accepted: Value = serde_json::from_str(&accepted).expect("server answers JSON");
     assert_eq!(
