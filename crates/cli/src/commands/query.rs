@@ -258,8 +258,7 @@ pub(crate) fn run(args: QueryArgs) -> anyhow::Result<()> {
     let answer = runtime.block_on(send(query, &pair))?;
     let text = String::from_utf8_lossy(&answer.body);
 
-    let mut stdout = std::io::stdout().lock();
-    if args.output.json {
+    let printed = if args.output.json {
         let document = json!({
             "url": url,
             "status": answer.status.as_u16(),
@@ -267,13 +266,17 @@ pub(crate) fn run(args: QueryArgs) -> anyhow::Result<()> {
             "body": text,
             "json": serde_json::from_slice::<Value>(&answer.body).ok(),
         });
-        writeln!(stdout, "{document}").context("writing to stdout")?;
+        print(format!("{document}\n").as_bytes())
     } else if answer.status.is_success() {
-        stdout
-            .write_all(&answer.body)
-            .context("writing to stdout")?;
+        print(&answer.body)
+    } else {
+        Ok(())
+    };
+    // A reader that stopped early (`yuma query .. | head`) is not an error.
+    match printed {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.context("writing to stdout")?,
     }
-    stdout.flush().context("writing to stdout")?;
 
     if answer.status.is_success() {
         Ok(())
@@ -285,6 +288,12 @@ pub(crate) fn run(args: QueryArgs) -> anyhow::Result<()> {
         ))))
         .with_context(|| format!("{url} refused the request"))
     }
+}
+
+fn print(bytes: &[u8]) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(bytes)?;
+    stdout.flush()
 }
 
 /// Response headers as a JSON object; repeated headers are joined with `, `.

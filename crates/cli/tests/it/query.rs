@@ -207,6 +207,18 @@ fn http_401_exits_1_with_status_and_body_on_stderr() {
     let stderr = yuma_err(&args(&flags, &["query", &url, "-X", "delete"]), 1);
     assert!(stderr.contains("HTTP 401 Unauthorized: forced"), "{stderr}");
     assert_eq!(server.join().expect("server thread").method, "DELETE");
+
+    // With --json the answer is still one document on stdout, and the exit code still 1.
+    let (url, server) = serve_once("unused", Some(404));
+    let output = yuma()
+        .args(args(&flags, &["query", &url, "--json"]))
+        .output()
+        .expect("yuma runs");
+    assert_eq!(output.status.code(), Some(1));
+    let document: Value = serde_json::from_slice(&output.stdout).expect("one JSON document");
+    assert_eq!(document["status"], json!(404));
+    assert_eq!(document["body"], json!("forced"));
+    server.join().expect("server thread");
 }
 
 #[test]
