@@ -1,8 +1,9 @@
 //! One module per command group; the doc comment of each variant is its `--help` text.
 
-use clap::Subcommand;
-
 mod query;
+mod wallet;
+
+use clap::Subcommand;
 
 /// Every top-level command.
 #[derive(Debug, Subcommand)]
@@ -17,11 +18,14 @@ pub(crate) enum Command {
     ///
     /// Example: yuma query http://127.0.0.1:8091/generate --data '{"prompt":"hi"}' --receiver 5F...
     Query(query::QueryArgs),
+    /// Manage wallets: create keys, list them, sign and verify messages.
+    Wallet(wallet::WalletCommand),
 }
 
 /// Runs one command to completion.
 pub(crate) fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Query(args) => query::run(args),
+        Command::Wallet(command) => wallet::run(command),
     }
 }

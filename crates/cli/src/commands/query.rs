@@ -1,6 +1,6 @@
 //! `yuma query`: an HTTP request signed with btauth/1 by the wallet's hotkey, like curl.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -9,11 +9,9 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, Url};
 use serde_json::{Map, Value, json};
 use yuma_keys::Pair;
+use yuma_keys::Wallet;
 use yuma_keys::btauth::{self, sign_request};
-use yuma_keys::keyfile::Encryption;
-use yuma_keys::wallet::{self, Wallet};
 use yuma_primitives::AccountId;
-use zeroize::Zeroizing;
 
 use crate::args::{OutputArgs, WalletArgs};
 use crate::failure::{Hint, Refused};
@@ -121,74 +119,11 @@ fn parse_header(header: &str) -> anyhow::Result<(HeaderName, HeaderValue)> {
     Ok((name, value))
 }
 
-/// Environment variable holding the wallet password, for scripts.
-const PASSWORD_ENV: &str = "YUMA_WALLET_PASSWORD";
-
-/// The wallet's hotkey pair, decrypted with the password from `YUMA_WALLET_PASSWORD` or a TTY
-/// prompt when the hotkey file is encrypted.
+/// The wallet's hotkey, unlocked as `yuma wallet sign --use-hotkey` unlocks it (password from
+/// `YUMA_WALLET_PASSWORD` or a terminal prompt when the file is encrypted).
 fn load_hotkey(args: &WalletArgs) -> anyhow::Result<Pair> {
-    let wallet = Wallet::new(args.path(), &args.wallet_name)
-        .with_context(|| format!("opening wallet {:?}", args.wallet_name))?;
-    let missing = |error: wallet::Error| match error {
-        wallet::Error::Missing { .. } => anyhow::Error::new(Hint {
-            message: error.to_string(),
-            hint: format!(
-                "create it with `yuma wallet new-hotkey --wallet-name {} --hotkey {}`",
-                args.wallet_name, args.hotkey
-            ),
-        }),
-        other => anyhow::Error::new(other),
-    };
-    let context = || {
-        format!(
-            "reading hotkey {:?} of wallet {:?}",
-            args.hotkey, args.wallet_name
-        )
-    };
-    let encryption = wallet
-        .hotkey_encryption(&args.hotkey)
-        .map_err(missing)
-        .with_context(context)?;
-    let password = match encryption {
-        Encryption::None => None,
-        _ => Some(password(
-            &wallet.hotkey_path(&args.hotkey).display().to_string(),
-        )?),
-    };
-    wallet
-        .hotkey(&args.hotkey, password.as_deref().map(|p| p.as_str()))
-        .map_err(|error| {
-            if error.is_wrong_password() {
-                anyhow::Error::new(Hint {
-                    message: error.to_string(),
-                    hint: format!("check the password (or {PASSWORD_ENV})"),
-                })
-            } else {
-                anyhow::Error::new(error)
-            }
-        })
-        .with_context(context)
-}
-
-/// The wallet password: `YUMA_WALLET_PASSWORD` if set, else a prompt on the terminal.
-fn password(file: &str) -> anyhow::Result<Zeroizing<String>> {
-    if let Some(password) = std::env::var_os(PASSWORD_ENV) {
-        return password
-            .into_string()
-            .map(Zeroizing::new)
-            .map_err(|_| anyhow::anyhow!("{PASSWORD_ENV} is not valid UTF-8"));
-    }
-    if !std::io::stdin().is_terminal() {
-        return Err(anyhow::Error::new(Hint {
-            message: format!(
-                "{file} is encrypted and no terminal is attached to ask for its password"
-            ),
-            hint: format!("set {PASSWORD_ENV} for scripts"),
-        }));
-    }
-    rpassword::prompt_password(format!("Password for {file}: "))
-        .map(Zeroizing::new)
-        .context("reading the password from the terminal")
+    let wallet = Wallet::new(args.path(), &args.wallet_name).context("choosing the wallet")?;
+    super::wallet::unlock_hotkey(&wallet, &args.hotkey)
 }
 
 /// The request target as sent on the wire: path plus `?query`.

@@ -3,3 +3,4 @@
 mod btauth;
 mod query;
 mod util;
+mod wallet;
