@@ -323,3 +323,34 @@ fn error_kinds_name_python_classes() {
     assert_eq!(AuthErrorKind::Stale.python_name(), "StaleRequest");
     assert_eq!(AuthErrorKind::Replayed.python_name(), "ReplayedRequest");
 }
+
+#[test]
+fn a_clock_stepping_back_cannot_reopen_the_replay_window() {
+    let verifier = verifier();
+    verifier
+        .verify(signed(NOW), "POST", PATH, BODY, NOW)
+        .expect("first");
+    // A later request at NOW + 20 s lets the store forget nonce NOW.
+    verifier
+        .verify(
+            signed(NOW + 20 * SECOND),
+            "POST",
+            PATH,
+            BODY,
+            NOW + 20 * SECOND,
+        )
+        .expect("second");
+    // The clock steps back to NOW + 1 s: the replay of nonce NOW looks fresh, but the store can
+    // no longer tell, so it is refused as stale.
+    let error = verifier
+        .verify(signed(NOW), "POST", PATH, BODY, NOW + SECOND)
+        .expect_err("forgotten nonce");
+    assert_eq!(
+        error,
+        AuthError::BeyondHorizon {
+            nonce_ns: i128::from(NOW),
+            horizon_ns: i128::from(NOW + 10 * SECOND)
+        }
+    );
+    assert_eq!(error.kind(), AuthErrorKind::Stale);
+}
