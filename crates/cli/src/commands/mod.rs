@@ -15,8 +15,9 @@ pub(crate) enum Command {
     /// is sent as `application/json` unless a --header sets another Content-Type. Bind the request
     /// to the server's hotkey with --receiver: servers using `bittensor.http_auth` refuse unbound
     /// requests by default. Plain http only: btauth/1 authenticates the request itself.
-    ///
-    /// Example: yuma query http://127.0.0.1:8091/generate --data '{"prompt":"hi"}' --receiver 5F...
+    #[command(
+        after_long_help = "Example:\n  yuma query http://127.0.0.1:8091/generate --data '{\"prompt\":\"hi\"}' --receiver 5F..."
+    )]
     Query(query::QueryArgs),
     /// Manage wallets: create keys, list them, sign and verify messages.
     Wallet(wallet::WalletCommand),
