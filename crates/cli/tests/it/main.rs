@@ -1,4 +1,7 @@
-//! Integration tests of the `yuma` binary: one test binary, one module per command group.
+//! Integration tests of the `yuma` binary, one module per command group.
 
+mod btauth;
 mod epoch;
+mod query;
 mod util;
+mod wallet;
