@@ -8,10 +8,20 @@ use clap::Args;
 #[derive(Debug, Clone, Args)]
 pub(crate) struct WalletArgs {
     /// Folder that holds the wallets (btcli's default).
-    #[arg(long, global = true, default_value = "~/.bittensor/wallets", env = "YUMA_WALLET_PATH")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "~/.bittensor/wallets",
+        env = "YUMA_WALLET_PATH"
+    )]
     pub(crate) wallet_path: String,
     /// Name of the wallet (a folder under --wallet-path).
-    #[arg(long, global = true, default_value = "default", env = "YUMA_WALLET_NAME")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "default",
+        env = "YUMA_WALLET_NAME"
+    )]
     pub(crate) wallet_name: String,
     /// Name of the hotkey within the wallet.
     #[arg(long, global = true, default_value = "default", env = "YUMA_HOTKEY")]

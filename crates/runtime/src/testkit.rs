@@ -1,0 +1,96 @@
+//! Deterministic keys and a small chain driver for tests, benches and examples.
+//!
+//! Nothing here is used by the state machine itself.
+
+use crate::call::Call;
+use crate::error::Error;
+use crate::event::Event;
+use crate::hash::blake2b_256;
+use crate::params::ChainParams;
+use crate::runtime::{Genesis, Receipt, Runtime};
+use crate::storage::MemoryStorage;
+use crate::tx::SignedTransaction;
+use yuma_keys::Pair;
+
+/// The key pair number `i`: seed = blake2b-256("yuma/testkit" ++ i LE).
+pub fn pair(i: u32) -> Pair {
+    Pair::from_seed(&blake2b_256(&[b"yuma/testkit", &i.to_le_bytes()]))
+}
+
+/// Chain parameters for local work: sudo is `pair(0)`, a 10 TAO subnet lock, no subnet
+/// registration rate limit.
+pub fn dev_params() -> ChainParams {
+    ChainParams {
+        sudo: Some(pair(0).public()),
+        network_min_lock: 10_000_000_000,
+        network_rate_limit: 0,
+        ..ChainParams::default()
+    }
+}
+
+/// A chain in memory with helpers to sign and submit.
+pub struct TestChain {
+    /// The runtime.
+    pub rt: Runtime<MemoryStorage>,
+}
+
+impl TestChain {
+    /// A chain where `pair(i)` holds `amount` rao for each `(i, amount)`.
+    ///
+    /// # Panics
+    /// If the balances exceed the supply (a test mistake).
+    pub fn new(params: ChainParams, balances: &[(u32, u64)]) -> Self {
+        let genesis = Genesis {
+            params,
+            balances: balances
+                .iter()
+                .map(|&(i, amount)| (pair(i).public(), amount))
+                .collect(),
+        };
+        let rt = Runtime::genesis(MemoryStorage::new(), &genesis)
+            .expect("test genesis balances fit the supply");
+        Self { rt }
+    }
+
+    /// Signs `call` by `signer` with its next nonce.
+    pub fn sign(&self, signer: &Pair, call: Call) -> SignedTransaction {
+        let nonce = self.rt.account(&signer.public()).nonce;
+        SignedTransaction::new(signer, self.rt.genesis_hash(), nonce, call)
+    }
+
+    /// Signs and applies.
+    ///
+    /// # Errors
+    /// When the transaction is invalid.
+    pub fn submit(&mut self, signer: &Pair, call: Call) -> Result<Receipt, Error> {
+        let tx = self.sign(signer, call);
+        self.rt.apply(&tx)
+    }
+
+    /// Signs and applies, and returns the call's own result (invalid or failed alike).
+    ///
+    /// # Errors
+    /// The invalid-transaction error or the call's error.
+    pub fn call(&mut self, signer: &Pair, call: Call) -> Result<Vec<Event>, Error> {
+        let receipt = self.submit(signer, call)?;
+        receipt.result.map(|()| receipt.events)
+    }
+
+    /// Starts the next block.
+    ///
+    /// # Panics
+    /// Never: the block number is always the next one.
+    pub fn next_block(&mut self) -> Vec<Event> {
+        let next = self.rt.block() + 1;
+        self.rt
+            .on_block(next)
+            .expect("the next block number always follows")
+    }
+
+    /// Runs `n` empty blocks.
+    pub fn run_blocks(&mut self, n: u64) {
+        for _ in 0..n {
+            self.next_block();
+        }
+    }
+}
