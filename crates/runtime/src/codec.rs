@@ -252,7 +252,7 @@ impl<T: Decode> Decode for Vec<T> {
     const MIN_SIZE: usize = 4;
     fn decode_from(reader: &mut Reader<'_>) -> Result<Self, CodecError> {
         let len = reader.length(T::MIN_SIZE)?;
-        let mut out = Vec::with_capacity(len);
+        let mut out = Self::with_capacity(len);
         for _ in 0..len {
             out.push(T::decode_from(reader)?);
         }

@@ -78,11 +78,10 @@ fn emit_to_subnets(st: &mut State<'_>) -> Result<(), Error> {
     let mut minted = 0u64;
     for (&netuid, &price) in netuids.iter().zip(&prices) {
         let mut pool = st.pool(netuid);
-        let mut tao_in = if total_price == 0 {
-            0
-        } else {
-            u64::try_from(u128::from(emission) * u128::from(price) / total_price).unwrap_or(0)
-        };
+        let mut tao_in = (u128::from(emission) * u128::from(price))
+            .checked_div(total_price)
+            .and_then(|v| u64::try_from(v).ok())
+            .unwrap_or(0);
         let alpha_emission = block_emission(pool.alpha_issued);
         let mut alpha_in = mul_div(tao_in, pool.alpha_reserve, pool.tao_reserve);
         if alpha_in > alpha_emission {

@@ -202,11 +202,10 @@ mod interim {
         let sum: u128 = v.iter().sum();
         v.iter()
             .map(|&x| {
-                if sum == 0 {
-                    0
-                } else {
-                    u16::try_from(x * 65535 / sum).unwrap_or(u16::MAX)
-                }
+                (x * 65535)
+                    .checked_div(sum)
+                    .and_then(|q| u16::try_from(q).ok())
+                    .unwrap_or(0)
             })
             .collect()
     }
@@ -248,14 +247,14 @@ mod interim {
             })
             .collect();
         let mut rank = vec![0u128; n];
-        for i in 0..n {
-            let row_sum: u128 = x.weights[i].iter().map(|&(_, w)| u128::from(w)).sum();
-            if stake[i] == 0 || row_sum == 0 {
+        for (row, &s) in x.weights.iter().zip(&stake) {
+            let row_sum: u128 = row.iter().map(|&(_, w)| u128::from(w)).sum();
+            if s == 0 || row_sum == 0 {
                 continue;
             }
-            for &(j, w) in &x.weights[i] {
+            for &(j, w) in row {
                 if let Some(r) = rank.get_mut(usize::from(j)) {
-                    *r += stake[i] * u128::from(w) * 65535 / row_sum;
+                    *r += s * u128::from(w) * 65535 / row_sum;
                 }
             }
         }

@@ -60,8 +60,8 @@ mod tests {
         assert_eq!(block_emission(TOTAL_SUPPLY / 4 * 3), 250_000_000);
         assert_eq!(
             block_emission(TOTAL_SUPPLY - 1),
-            1,
-            "clipped to what is left"
+            0,
+            "1 TAO halved 54 times rounds down to 0"
         );
         assert_eq!(block_emission(TOTAL_SUPPLY), 0);
         assert_eq!(block_emission(u64::MAX), 0);

@@ -109,9 +109,9 @@ fn set_weights_checked(
         }
         if hp.max_weights_limit != u16::MAX {
             let sum: u64 = weights.iter().map(|&w| u64::from(w)).sum();
-            if sum > 0 {
-                let max = u64::from(weights.iter().copied().max().unwrap_or(0));
-                let normalised = u16::try_from(max * U16_ONE / sum).unwrap_or(u16::MAX);
+            let max = u64::from(weights.iter().copied().max().unwrap_or(0));
+            if let Some(scaled) = (max * U16_ONE).checked_div(sum) {
+                let normalised = u16::try_from(scaled).unwrap_or(u16::MAX);
                 if normalised > hp.max_weights_limit {
                     return Err(Error::WeightsOverLimit {
                         weight: normalised,

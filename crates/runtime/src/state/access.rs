@@ -1,14 +1,13 @@
 //! Typed reads and writes of the state, over an [`Overlay`].
 
 use super::keys;
-use super::overlay::{Checkpoint, Overlay};
+use super::overlay::{Changes, Checkpoint, Overlay};
 use super::records::{Commit, Neuron, Pool, SubnetRecord, Totals};
 use crate::codec::{Decode, Encode};
 use crate::error::Error;
 use crate::event::Event;
 use crate::params::{ChainParams, Hyperparams};
 use crate::storage::Storage;
-use std::collections::BTreeMap;
 use yuma_primitives::{AccountId, NetUid};
 
 /// The state as one transaction or block step sees it: committed state plus pending writes,
@@ -63,7 +62,7 @@ impl<'a> State<'a> {
         self.events.truncate(to.1);
     }
 
-    pub(crate) fn into_parts(self) -> (BTreeMap<Vec<u8>, Option<Vec<u8>>>, Vec<Event>) {
+    pub(crate) fn into_parts(self) -> (Changes, Vec<Event>) {
         (self.ov.into_changes(), self.events)
     }
 

@@ -3,14 +3,20 @@
 use crate::storage::Storage;
 use std::collections::BTreeMap;
 
+/// Pending writes: key to new value (`None` = deleted).
+pub(crate) type Changes = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+
+/// A journal entry: a key and its previous entry in [`Changes`] (`None` = had none).
+type JournalEntry = (Vec<u8>, Option<Option<Vec<u8>>>);
+
 /// Writes not yet committed, over a read-only view of the committed state.
 ///
 /// `changes` maps a key to its new value (`None` = deleted). The journal records each key's
 /// previous entry in `changes`, so [`Overlay::rollback`] restores any earlier checkpoint.
 pub(crate) struct Overlay<'a> {
     base: &'a dyn Storage,
-    changes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
-    journal: Vec<(Vec<u8>, Option<Option<Vec<u8>>>)>,
+    changes: Changes,
+    journal: Vec<JournalEntry>,
 }
 
 /// A point [`Overlay::rollback`] can return to.
@@ -72,7 +78,7 @@ impl<'a> Overlay<'a> {
     }
 
     /// The net writes, for the caller to commit.
-    pub(crate) fn into_changes(self) -> BTreeMap<Vec<u8>, Option<Vec<u8>>> {
+    pub(crate) fn into_changes(self) -> Changes {
         self.changes
     }
 }

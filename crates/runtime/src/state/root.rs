@@ -16,9 +16,9 @@
 //! of one entry: light-client proofs would need a Merkle tree, which we do not need yet.
 
 use super::keys::ROOT_ACC;
+use super::overlay::Changes;
 use crate::hash::{Hash, blake2b_256};
 use crate::storage::Storage;
-use std::collections::BTreeMap;
 
 /// The running sum and count, stored under [`ROOT_ACC`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -88,7 +88,7 @@ fn entry_hash(key: &[u8], value: &[u8]) -> Hash {
 }
 
 /// Writes `changes` to `store`, keeping the root accumulator up to date.
-pub(crate) fn commit(store: &mut dyn Storage, changes: BTreeMap<Vec<u8>, Option<Vec<u8>>>) {
+pub(crate) fn commit(store: &mut dyn Storage, changes: Changes) {
     if changes.is_empty() {
         return;
     }
@@ -140,7 +140,7 @@ mod tests {
     use super::*;
     use crate::storage::MemoryStorage;
 
-    fn changes(entries: &[(&[u8], Option<&[u8]>)]) -> BTreeMap<Vec<u8>, Option<Vec<u8>>> {
+    fn changes(entries: &[(&[u8], Option<&[u8]>)]) -> Changes {
         entries
             .iter()
             .map(|(k, v)| (k.to_vec(), v.map(<[u8]>::to_vec)))
