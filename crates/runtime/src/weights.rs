@@ -1,9 +1,11 @@
 //! Weights: `set_weights`, and `commit_weights` / `reveal_weights` for commit-reveal subnets.
 //!
-//! Checks follow subtensor's `do_set_weights`, in this order: equal lengths, subnet, signer
-//! registered, version key, rate limit, no duplicate UIDs, UIDs exist, validator permit and
-//! minimum count (unless the only weight is on itself), max weight limit. The row is then
-//! max-upscaled (largest weight = 65535) and stored sorted by UID, zeros dropped.
+//! Checks follow subtensor's `internal_set_weights`, in this order: equal lengths, subnet,
+//! signer registered, version key, rate limit (commit-reveal off), validator permit (unless the
+//! only weight is on itself), no duplicate UIDs, UIDs exist, minimum count, max weight limit.
+//! The row is max-upscaled (largest weight = 65535, rounded to nearest) and stored as given:
+//! in the caller's order, zeros kept, because the epoch's result depends on both.
+//! With commit-reveal on, the commit (not the reveal) counts as the neuron's update.
 //!
 //! A commit is `blake2b-256("yuma/commit/v1" ++ encode(hotkey, netuid, uids, weights, salt,
 //! version_key))`. It is revealed in epoch `commit_epoch + reveal_period_epochs` exactly
@@ -37,7 +39,8 @@ pub fn commit_hash(
     blake2b_256(&[b"yuma/commit/v1", &bytes])
 }
 
-/// Weights as subtensor stores them: scaled so the largest is 65535 (rounded down).
+/// Weights as subtensor stores them (`vec_u16_max_upscale_to_u16`): scaled so the largest is
+/// 65535, each rounded to the nearest integer (halves up).
 pub fn max_upscale(weights: &[u16]) -> Vec<u16> {
     let max = u64::from(weights.iter().copied().max().unwrap_or(0));
     if max == 0 {
@@ -45,7 +48,10 @@ pub fn max_upscale(weights: &[u16]) -> Vec<u16> {
     }
     weights
         .iter()
-        .map(|&w| u16::try_from(u64::from(w) * U16_ONE / max).unwrap_or(u16::MAX))
+        .map(|&w| {
+            let scaled = (2 * u64::from(w) * U16_ONE + max) / (2 * max);
+            u16::try_from(scaled).unwrap_or(u16::MAX)
+        })
         .collect()
 }
 
@@ -84,6 +90,10 @@ fn set_weights_checked(
     if rate_limited {
         check_rate_limit(neuron.last_update, hp.weights_rate_limit, now)?;
     }
+    let self_only = uids == [uid];
+    if !self_only && !neuron.validator_permit {
+        return Err(Error::NoValidatorPermit(uid));
+    }
     let mut sorted = uids.to_vec();
     sorted.sort_unstable();
     if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
@@ -95,11 +105,7 @@ fn set_weights_checked(
             n: subnet.n,
         });
     }
-    let self_only = uids == [uid];
     if !self_only {
-        if !neuron.validator_permit {
-            return Err(Error::NoValidatorPermit(uid));
-        }
         let min = usize::from(hp.min_allowed_weights.min(subnet.n));
         if uids.len() < min {
             return Err(Error::TooFewWeights {
@@ -121,16 +127,12 @@ fn set_weights_checked(
             }
         }
     }
-    let mut row: Vec<(u16, u16)> = uids
-        .iter()
-        .copied()
-        .zip(max_upscale(weights))
-        .filter(|&(_, w)| w > 0)
-        .collect();
-    row.sort_unstable();
+    let row: Vec<(u16, u16)> = uids.iter().copied().zip(max_upscale(weights)).collect();
     st.set_weights(netuid, uid, &row);
-    neuron.last_update = now;
-    st.set_neuron(netuid, uid, &neuron);
+    if !hp.commit_reveal_enabled {
+        neuron.last_update = now;
+        st.set_neuron(netuid, uid, &neuron);
+    }
     st.emit(Event::WeightsSet { netuid, uid });
     Ok(())
 }
@@ -288,7 +290,8 @@ mod tests {
 
     #[test]
     fn max_upscale_exact() {
-        assert_eq!(max_upscale(&[1, 2, 4]), vec![16383, 32767, 65535]);
+        assert_eq!(max_upscale(&[1, 2, 4]), vec![16384, 32768, 65535]);
+        assert_eq!(max_upscale(&[1, 3]), vec![21845, 65535]);
         assert_eq!(max_upscale(&[0, 0]), vec![0, 0]);
         assert_eq!(max_upscale(&[7]), vec![65535]);
     }

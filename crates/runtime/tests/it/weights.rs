@@ -45,7 +45,7 @@ fn set_weights_stores_max_upscaled_row() {
         .unwrap();
     assert_eq!(
         c.rt.weights(netuid),
-        vec![(0, vec![(1, 32767), (2, 65535)])]
+        vec![(0, vec![(2, 65535), (1, 32768)])]
     );
     assert_eq!(c.rt.metagraph(netuid).unwrap()[0].last_update, c.rt.block());
 }
