@@ -1,6 +1,6 @@
 //! sr25519 key pairs and the mnemonic phrases that make them.
 
-use schnorrkel::{ExpansionMode, MiniSecretKey, PublicKey, Signature};
+use schnorrkel::{ExpansionMode, MiniSecretKey, PublicKey, SecretKey, Signature};
 use yuma_primitives::AccountId;
 use zeroize::Zeroizing;
 
@@ -19,6 +19,9 @@ pub enum Error {
     /// The word count is not one BIP-39 allows.
     #[error("a mnemonic has 12, 15, 18, 21 or 24 words, not {0}")]
     WordCount(usize),
+    /// The 64 bytes are not an sr25519 secret key (the scalar half is not canonical).
+    #[error("invalid sr25519 secret key")]
+    SecretKey,
 }
 
 /// A BIP-39 English mnemonic phrase. Its text is wiped from memory when dropped.
@@ -72,9 +75,10 @@ impl Mnemonic {
     }
 }
 
-/// An sr25519 key pair, kept together with the seed it came from so that it can be saved.
+/// An sr25519 key pair, kept together with the seed it came from (if any) so that it can be
+/// saved.
 pub struct Pair {
-    seed: Zeroizing<[u8; 32]>,
+    seed: Option<Zeroizing<[u8; 32]>>,
     keypair: schnorrkel::Keypair,
 }
 
@@ -84,9 +88,23 @@ impl Pair {
         let mini =
             MiniSecretKey::from_bytes(seed).expect("any 32 bytes are a valid mini-secret key");
         Self {
-            seed: Zeroizing::new(*seed),
+            seed: Some(Zeroizing::new(*seed)),
             keypair: mini.expand_to_keypair(ExpansionMode::Ed25519),
         }
+    }
+
+    /// The pair for a 64-byte expanded secret key (key ++ nonce), as key files store it in
+    /// `privateKey`. Such a pair has no seed: keys derived from a URI like `//Alice` are saved
+    /// this way.
+    ///
+    /// # Errors
+    /// [`Error::SecretKey`] when the key half is not a canonical scalar.
+    pub fn from_secret_key(secret: &[u8; 64]) -> Result<Self, Error> {
+        let secret = SecretKey::from_bytes(secret).map_err(|_| Error::SecretKey)?;
+        Ok(Self {
+            seed: None,
+            keypair: secret.to_keypair(),
+        })
     }
 
     /// The pair for a mnemonic phrase.
@@ -94,9 +112,10 @@ impl Pair {
         Self::from_seed(&mnemonic.seed())
     }
 
-    /// The mini-secret seed. Secret: never print it unless the user asks.
-    pub fn seed(&self) -> &[u8; 32] {
-        &self.seed
+    /// The mini-secret seed, unless the pair was made from an expanded secret key. Secret: never
+    /// print it unless the user asks.
+    pub fn seed(&self) -> Option<&[u8; 32]> {
+        self.seed.as_deref()
     }
 
     /// The 64-byte expanded secret key (key ++ nonce), as `bittensor-wallet` stores it.
@@ -142,8 +161,14 @@ mod tests {
         let mnemonic = Mnemonic::parse(PHRASE).expect("valid phrase");
         let pair = Pair::from_mnemonic(&mnemonic);
         assert_eq!(
-            hex::encode(pair.seed()),
+            hex::encode(pair.seed().expect("made from a seed")),
             "58455041351422bb2b5fa04aa53df8fb7820b5cca0a6dbd456860e70f94973aa"
+        );
+        // The `privateKey` bittensor-wallet 4.1 writes for this phrase.
+        assert_eq!(
+            hex::encode(*pair.secret_key()),
+            "a3d59a143562d1cbac3a6925be7beb2a44aa438fd71831e84f2d7f6ee88aab0e\
+             f75a884e24ac02a5d83030559b36013eb8b5bba49fdc392f44d3ce1943bca660"
         );
         assert_eq!(
             hex::encode(pair.public().as_bytes()),
@@ -180,6 +205,20 @@ mod tests {
             let again = Mnemonic::parse(&mnemonic.phrase()).expect("round trip");
             assert_eq!(*again.seed(), *mnemonic.seed());
         }
+    }
+
+    #[test]
+    fn secret_key_round_trip() {
+        let pair = Pair::from_seed(&[9; 32]);
+        let again = Pair::from_secret_key(&pair.secret_key()).expect("canonical key");
+        assert_eq!(again.public(), pair.public());
+        assert!(again.seed().is_none());
+        assert!(verify(&pair.public(), b"m", &again.sign(b"m")));
+        // A scalar above the group order is not canonical.
+        assert!(matches!(
+            Pair::from_secret_key(&[0xff; 64]),
+            Err(Error::SecretKey)
+        ));
     }
 
     #[test]

@@ -1,0 +1,64 @@
+//! Compressed sparse rows: one flat array of entries and row offsets, so that a matrix of
+//! `nnz` entries costs O(n + nnz) memory and one allocation per array.
+
+use substrate_fixed::types::I32F32;
+
+/// A sparse matrix in compressed-row form; columns within a row are strictly increasing.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Csr {
+    /// `ptr[i]..ptr[i + 1]` are row `i`'s entries; `ptr.len() == rows + 1`.
+    pub(crate) ptr: Vec<usize>,
+    /// Column of each entry.
+    pub(crate) col: Vec<u16>,
+    /// Value of each entry.
+    pub(crate) val: Vec<I32F32>,
+}
+
+impl Csr {
+    /// An empty matrix with room for `rows` rows and `nnz` entries.
+    pub(crate) fn with_capacity(rows: usize, nnz: usize) -> Self {
+        let mut ptr = Vec::with_capacity(rows + 1);
+        ptr.push(0);
+        Self {
+            ptr,
+            col: Vec::with_capacity(nnz),
+            val: Vec::with_capacity(nnz),
+        }
+    }
+
+    /// Appends an entry to the current (last, unfinished) row.
+    #[inline]
+    pub(crate) fn push(&mut self, col: u16, val: I32F32) {
+        self.col.push(col);
+        self.val.push(val);
+    }
+
+    /// Closes the current row.
+    #[inline]
+    pub(crate) fn end_row(&mut self) {
+        self.ptr.push(self.col.len());
+    }
+
+    /// Number of rows.
+    pub(crate) fn rows(&self) -> usize {
+        self.ptr.len() - 1
+    }
+
+    /// Entry range of row `i`.
+    #[inline]
+    pub(crate) fn range(&self, i: usize) -> std::ops::Range<usize> {
+        self.ptr[i]..self.ptr[i + 1]
+    }
+
+    /// Columns and values of row `i`.
+    #[inline]
+    pub(crate) fn row(&self, i: usize) -> (&[u16], &[I32F32]) {
+        let r = self.range(i);
+        (&self.col[r.clone()], &self.val[r])
+    }
+
+    /// Number of stored entries.
+    pub(crate) fn nnz(&self) -> usize {
+        self.col.len()
+    }
+}

@@ -1,0 +1,169 @@
+//! The fast path agrees with the reference on random subnets, and keeps the invariants of the
+//! stored outputs.
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::reference;
+
+/// A random row over `n` uids: a random subset in random order, values with explicit zeros.
+fn row(n: usize) -> impl Strategy<Value = Vec<(u16, u16)>> {
+    (
+        prop::collection::vec((any::<bool>(), 0u16..=u16::MAX, 0u8..4), n),
+        // Sorted most of the time, as validators usually send; shuffled otherwise.
+        prop::bool::weighted(0.3),
+        Just((0..n as u16).collect::<Vec<u16>>()).prop_shuffle(),
+    )
+        .prop_map(move |(cells, shuffle, shuffled)| {
+            let order = if shuffle {
+                shuffled
+            } else {
+                (0..n as u16).collect()
+            };
+            order
+                .into_iter()
+                .filter(|j| cells[usize::from(*j)].0)
+                .map(|j| {
+                    let (_, v, kind) = cells[usize::from(j)];
+                    let v = match kind {
+                        0 => 0,
+                        1 => u16::MAX,
+                        _ => v,
+                    };
+                    (j, v)
+                })
+                .collect()
+        })
+}
+
+fn params(n: usize) -> impl Strategy<Value = Params> {
+    (
+        (
+            1u64..400,
+            1u64..2000,
+            prop_oneof![Just(0u16), Just(1), Just(32767), Just(65535), any::<u16>()],
+            prop_oneof![Just(0u16), Just(65535), any::<u16>()],
+            prop_oneof![Just(0u64), Just(900_000), Just(1_000_000), 0u64..=1_000_000],
+            0u16..(n as u16 + 3),
+        ),
+        (
+            any::<bool>(),
+            any::<u16>(),
+            any::<u16>(),
+            any::<i16>(),
+            any::<bool>(),
+            prop_oneof![Just(0u64), 0u64..2_000],
+            prop::option::weighted(0.3, 0..n as u16),
+            any::<u64>(),
+        ),
+    )
+        .prop_map(
+            |(
+                (tempo, activity_cutoff, kappa, bonds_penalty, bma, max_validators),
+                (la, low, high, steepness, yuma3, threshold, owner, rao),
+            )| Params {
+                tempo,
+                activity_cutoff,
+                kappa,
+                bonds_penalty,
+                bonds_moving_average: bma,
+                max_allowed_validators: max_validators,
+                liquid_alpha_enabled: la,
+                alpha_low: low,
+                alpha_high: high,
+                alpha_sigmoid_steepness: steepness,
+                yuma3_enabled: yuma3,
+                stake_threshold: threshold,
+                owner_uid: owner,
+                rao_emission: rao,
+            },
+        )
+}
+
+fn input(n: usize) -> impl Strategy<Value = Input> {
+    (
+        1000u64..1100,
+        prop_oneof![Just(0u64), 900u64..1000],
+        prop::collection::vec(
+            prop_oneof![Just(0u64), 0u64..3_000, any::<u32>().prop_map(u64::from)],
+            n,
+        ),
+        prop::collection::vec(0u64..1100, n),
+        prop::collection::vec(prop_oneof![Just(0u64), 0u64..1100], n),
+        prop::collection::vec(row(n), n),
+        prop::collection::vec(any::<bool>(), n),
+        prop::collection::vec(row(n), n),
+    )
+        .prop_map(
+            |(current_block, lms, stake, last_update, registered, weights, permits, bonds)| Input {
+                current_block,
+                last_mechanism_step_block: lms,
+                stake,
+                last_update,
+                block_at_registration: registered,
+                weights,
+                validator_permit: permits,
+                bonds,
+            },
+        )
+}
+
+fn case() -> impl Strategy<Value = (Params, Input)> {
+    (1usize..=32).prop_flat_map(|n| (params(n), input(n)))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn fast_agrees_with_reference((params, input) in case()) {
+        let fast = run(&params, &input).expect("valid input");
+        let slow = reference::run(&params, &input).expect("valid input");
+        prop_assert_eq!(fast, slow);
+    }
+
+    #[test]
+    fn stored_outputs_are_well_formed((params, input) in case()) {
+        let out = run(&params, &input).expect("valid input");
+        let n = input.n();
+        prop_assert_eq!(out.bonds.len(), n);
+        for (i, row) in out.bonds.iter().enumerate() {
+            prop_assert!(row.is_empty() || out.validator_permit[i]);
+        }
+        // Normalised proportions sum to at most one (each share is rounded down).
+        let total: u64 = out.incentive.iter().map(|x| u64::from(*x)).sum();
+        prop_assert!(total <= 65535 + n as u64);
+        // Emission never exceeds the amount to split.
+        let paid: u128 = out.emission.iter().map(|x| u128::from(*x)).sum();
+        prop_assert!(paid <= u128::from(params.rao_emission));
+    }
+}
+
+#[test]
+fn empty_subnet() {
+    let out = run(&Params::default(), &Input::default()).expect("n = 0 is valid");
+    assert_eq!(
+        out,
+        reference::run(&Params::default(), &Input::default()).expect("valid")
+    );
+    assert!(out.emission.is_empty());
+}
+
+#[test]
+fn top_k_matches_a_stable_sort() {
+    let v: Vec<I32F32> = [3, 0, 3, 1, 0, 3, 2]
+        .iter()
+        .map(|x| I32F32::from_num(*x))
+        .collect();
+    for k in 0..9 {
+        let mut idx: Vec<usize> = (0..v.len()).collect();
+        idx.sort_by_key(|&i| v[i]);
+        let mut want: Vec<bool> = v.iter().map(|x| *x != ZERO).collect();
+        if v.len() >= k {
+            for &i in &idx[..v.len() - k] {
+                want[i] = false;
+            }
+        }
+        assert_eq!(top_k_nonzero(&v, k), want, "k = {k}");
+    }
+}

@@ -1,0 +1,121 @@
+//! Fixed-point conventions shared by both implementations, as subtensor's `math.rs` defines them.
+//!
+//! All arithmetic is `substrate-fixed` saturating arithmetic. A division by zero, or one whose
+//! quotient overflows, gives 0 (subtensor's `safe_div`). Conversions to integers round towards
+//! negative infinity.
+
+use substrate_fixed::types::{I32F32, I64F64, I96F32};
+
+use crate::types::Params;
+
+/// `a / b`, or 0 when `b` is 0 or the quotient overflows (subtensor `safe_div`).
+pub(crate) fn safe_div(a: I32F32, b: I32F32) -> I32F32 {
+    a.checked_div(b).unwrap_or(I32F32::from_bits(0))
+}
+
+/// `a / b` in I64F64, or 0 when `b` is 0 or the quotient overflows.
+pub(crate) fn safe_div_64(a: I64F64, b: I64F64) -> I64F64 {
+    a.checked_div(b).unwrap_or(I64F64::from_bits(0))
+}
+
+/// `u16::MAX` as I32F32.
+pub(crate) fn u16_max() -> I32F32 {
+    I32F32::from_num(u16::MAX)
+}
+
+/// A u16 proportion of `u16::MAX` as I32F32 (kappa, bonds penalty, alphas).
+pub(crate) fn u16_proportion_to_fixed(x: u16) -> I32F32 {
+    safe_div(I32F32::from_num(x), u16_max())
+}
+
+/// `floor(x * 65535)`, saturated to `0..=65535` (subtensor `fixed_proportion_to_u16`).
+pub(crate) fn fixed_proportion_to_u16(x: I32F32) -> u16 {
+    x.saturating_mul(u16_max()).saturating_to_num::<u16>()
+}
+
+/// `floor(x * rao_emission)` in I96F32, saturated to u64.
+pub(crate) fn to_rao(x: I32F32, rao_emission: u64) -> u64 {
+    I96F32::saturating_from_num(x)
+        .saturating_mul(I96F32::saturating_from_num(rao_emission))
+        .saturating_to_num::<u64>()
+}
+
+/// Scalars derived from [`Params`] once per epoch.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Derived {
+    /// Consensus majority.
+    pub(crate) kappa: I32F32,
+    /// Bonds penalty in `[0, 1]`.
+    pub(crate) bonds_penalty: I32F32,
+    /// Fixed EMA factor `1 - bma / 1e6`.
+    pub(crate) ema_alpha: I32F32,
+    /// Liquid-alpha lower bound.
+    pub(crate) alpha_low: I32F32,
+    /// Liquid-alpha upper bound.
+    pub(crate) alpha_high: I32F32,
+    /// Liquid-alpha sigmoid steepness.
+    pub(crate) steepness: I32F32,
+}
+
+impl Derived {
+    /// Derives the scalars as subtensor's getters do (the bonds moving average is at most
+    /// 1_000_000 after validation, so the EMA factor is in `[0, 1]`).
+    pub(crate) fn new(params: &Params) -> Self {
+        let bma = safe_div_64(
+            I64F64::saturating_from_num(params.bonds_moving_average),
+            I64F64::saturating_from_num(1_000_000),
+        );
+        Self {
+            kappa: u16_proportion_to_fixed(params.kappa),
+            bonds_penalty: u16_proportion_to_fixed(params.bonds_penalty),
+            ema_alpha: I32F32::from_num(1).saturating_sub(I32F32::saturating_from_num(bma)),
+            alpha_low: u16_proportion_to_fixed(params.alpha_low),
+            alpha_high: u16_proportion_to_fixed(params.alpha_high),
+            steepness: I32F32::from_num(params.alpha_sigmoid_steepness),
+        }
+    }
+}
+
+/// Clamps `value` to `[low, high]`: first `min(high)`, then `max(low)` (subtensor `clamp_value`).
+pub(crate) fn clamp_value(value: I32F32, low: I32F32, high: I32F32) -> I32F32 {
+    value.min(high).max(low)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_div_is_zero_on_zero_divisor_and_overflow() {
+        assert_eq!(safe_div(I32F32::from_num(1), I32F32::from_num(0)), 0);
+        assert_eq!(
+            safe_div(I32F32::from_num(1 << 20), I32F32::from_bits(1)),
+            0,
+            "overflowing quotient"
+        );
+        assert_eq!(
+            safe_div(I32F32::from_num(1), I32F32::from_num(4)),
+            I32F32::from_num(0.25)
+        );
+    }
+
+    #[test]
+    fn proportions_round_down() {
+        assert_eq!(fixed_proportion_to_u16(I32F32::from_num(1)), 65535);
+        assert_eq!(fixed_proportion_to_u16(I32F32::from_num(2)), 65535);
+        assert_eq!(fixed_proportion_to_u16(I32F32::from_num(-1)), 0);
+        assert_eq!(fixed_proportion_to_u16(I32F32::from_num(0.5)), 32767);
+        assert_eq!(to_rao(I32F32::from_num(0.5), 1_000_000_001), 500_000_000);
+        assert_eq!(to_rao(I32F32::from_num(1), u64::MAX), u64::MAX);
+    }
+
+    #[test]
+    fn derived_ema_alpha_is_one_minus_moving_average() {
+        let d = Derived::new(&Params::default());
+        assert_eq!(
+            d.ema_alpha,
+            I32F32::from_num(1) - I32F32::saturating_from_num(I64F64::from_num(0.9))
+        );
+        assert_eq!(d.kappa, I32F32::from_num(32767) / I32F32::from_num(65535));
+    }
+}
