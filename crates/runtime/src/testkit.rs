@@ -2,7 +2,7 @@
 //!
 //! Nothing here is used by the state machine itself.
 
-use crate::call::Call;
+use crate::call::{Call, Hyperparameter, SudoCall};
 use crate::error::Error;
 use crate::event::Event;
 use crate::hash::blake2b_256;
@@ -11,6 +11,7 @@ use crate::runtime::{Genesis, Receipt, Runtime};
 use crate::storage::MemoryStorage;
 use crate::tx::SignedTransaction;
 use yuma_keys::Pair;
+use yuma_primitives::{Balance, NetUid};
 
 /// The key pair number `i`: seed = blake2b-256("yuma/testkit" ++ i LE).
 pub fn pair(i: u32) -> Pair {
@@ -92,5 +93,110 @@ impl TestChain {
         for _ in 0..n {
             self.next_block();
         }
+    }
+}
+
+/// A subnet filled with neurons, for benchmarks: `uids` neurons, the first `validators` of
+/// them staked (so they hold validator permits after the first epoch), commit-reveal off, no
+/// weights rate limit, tempo 10.
+pub struct BenchSubnet {
+    /// The chain, past the subnet's first epoch.
+    pub chain: TestChain,
+    /// The subnet.
+    pub netuid: NetUid,
+    /// Hotkeys of the staked validators (UIDs 1..=validators).
+    pub validators: Vec<Pair>,
+}
+
+/// A call setting weights on every UID of a subnet of `n` neurons (weight `1 + uid`).
+pub fn full_weights(netuid: NetUid, n: u16) -> Call {
+    Call::SetWeights {
+        netuid,
+        uids: (0..n).collect(),
+        weights: (0..n).map(|u| u.saturating_add(1)).collect(),
+        version_key: 0,
+    }
+}
+
+/// Builds a [`BenchSubnet`].
+///
+/// # Panics
+/// If the setup transactions fail (a bug in the runtime or in this helper).
+pub fn full_subnet(uids: u16, validators: u16) -> BenchSubnet {
+    const TAO: u64 = 1_000_000_000;
+    let owner = pair(1);
+    let mut chain = TestChain::new(dev_params(), &[(0, 1_000 * TAO), (1, 1_000_000 * TAO)]);
+    chain.next_block();
+    chain
+        .call(
+            &owner,
+            Call::RegisterNetwork {
+                hotkey: pair(1_000).public(),
+            },
+        )
+        .expect("bench: register network");
+    let netuid = NetUid(1);
+    for param in [
+        Hyperparameter::MaxAllowedUids { value: uids.max(1) },
+        Hyperparameter::CommitRevealEnabled { value: false },
+        Hyperparameter::WeightsRateLimit { value: 0 },
+        Hyperparameter::Tempo { value: 10 },
+        Hyperparameter::MaxAllowedValidators {
+            value: validators.min(uids),
+        },
+    ] {
+        chain
+            .call(
+                &pair(0),
+                Call::Sudo {
+                    call: SudoCall::SetSubnetHyperparameter { netuid, param },
+                },
+            )
+            .expect("bench: sudo hyperparameter");
+    }
+    for i in 1..u32::from(uids) {
+        if chain
+            .call(
+                &owner,
+                Call::BurnedRegister {
+                    netuid,
+                    hotkey: pair(1_000 + i).public(),
+                },
+            )
+            .is_err()
+        {
+            chain.next_block();
+            chain
+                .call(
+                    &owner,
+                    Call::BurnedRegister {
+                        netuid,
+                        hotkey: pair(1_000 + i).public(),
+                    },
+                )
+                .expect("bench: register neuron");
+        }
+    }
+    let validators: Vec<Pair> = (1..=u32::from(validators.min(uids.saturating_sub(1))))
+        .map(|i| pair(1_000 + i))
+        .collect();
+    for v in &validators {
+        chain
+            .call(
+                &owner,
+                Call::AddStake {
+                    hotkey: v.public(),
+                    netuid,
+                    amount: Balance(100 * TAO),
+                    limit_price: None,
+                },
+            )
+            .expect("bench: stake validator");
+    }
+    chain.run_blocks(12);
+    BenchSubnet {
+        chain,
+        netuid,
+        validators,
     }
 }
