@@ -103,6 +103,13 @@ fn emit_to_subnets(st: &mut State<'_>) -> Result<(), Error> {
         pool.pending_owner_cut = pool.pending_owner_cut.saturating_add(cut);
         pool.pending_emission = pool.pending_emission.saturating_add(alpha_out - cut);
         st.set_pool(netuid, &pool);
+        st.emit(Event::SubnetEmission {
+            netuid,
+            tao_in,
+            alpha_in,
+            alpha_out,
+            owner_cut: cut,
+        });
         minted = minted.saturating_add(tao_in);
     }
     if minted > 0 {

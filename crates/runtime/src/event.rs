@@ -22,6 +22,15 @@ pub enum Event {
         to: AccountId,
         amount: u64,
     },
+    /// A subnet's share of this block: TAO and alpha injected into its pool, alpha accrued
+    /// for the owner and for the next epoch.
+    SubnetEmission {
+        netuid: NetUid,
+        tao_in: u64,
+        alpha_in: u64,
+        alpha_out: u64,
+        owner_cut: u64,
+    },
     /// TAO was minted into subnet pools this block.
     Issued { amount: u64, total_issuance: u64 },
     /// A subnet was created.

@@ -1,0 +1,4 @@
+//! Integration tests of the `yuma` binary, one module per command group.
+
+mod bench_runtime;
+mod util;
