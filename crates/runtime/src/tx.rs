@@ -105,3 +105,63 @@ impl SignedTransaction {
         blake2b_256(&[&self.encode()])
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::call::Call;
+    use yuma_primitives::{Balance, NetUid};
+
+    fn signed() -> SignedTransaction {
+        let pair = Pair::from_seed(&[7; 32]);
+        SignedTransaction::new(
+            &pair,
+            [1; 32],
+            5,
+            Call::SetWeights {
+                netuid: NetUid(1),
+                uids: vec![0, 1],
+                weights: vec![3, 4],
+                version_key: 0,
+            },
+        )
+    }
+
+    #[test]
+    fn round_trip_and_verify() {
+        let tx = signed();
+        let bytes = tx.encode();
+        let back = SignedTransaction::decode(&bytes).expect("decodes");
+        assert_eq!(back, tx);
+        assert!(back.verify());
+        assert_eq!(back.hash(), tx.hash());
+        let other = SignedTransaction::new(
+            &Pair::from_seed(&[7; 32]),
+            [1; 32],
+            5,
+            Call::Transfer {
+                dest: AccountId([0; 32]),
+                amount: Balance(1),
+            },
+        );
+        assert_ne!(other.hash(), tx.hash());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn decoding_random_bytes_never_panics(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+            let _ = SignedTransaction::decode(&bytes);
+        }
+
+        #[test]
+        fn any_flipped_byte_is_caught(at in 0usize..2000, bit in 0u8..8) {
+            let tx = signed();
+            let mut bytes = tx.encode();
+            let at = at % bytes.len();
+            bytes[at] ^= 1 << bit;
+            if let Ok(decoded) = SignedTransaction::decode(&bytes) {
+                proptest::prop_assert!(!decoded.verify(), "a changed transaction must not verify");
+            }
+        }
+    }
+}
