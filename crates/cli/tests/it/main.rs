@@ -2,3 +2,4 @@
 
 mod bench_runtime;
 mod util;
+mod wallet;
