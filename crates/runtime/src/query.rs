@@ -258,16 +258,7 @@ impl<S: Storage> Runtime<S> {
     /// [`Runtime::total_issuance`] (the conservation invariant). O(state): for tests and audits.
     pub fn audit_tao(&self) -> u128 {
         let st = self.view();
-        let free: u128 = self
-            .storage()
-            .scan_prefix(&[0x01])
-            .iter()
-            .map(|(_, v)| {
-                u128::from(u64::from_le_bytes(
-                    v.as_slice().try_into().unwrap_or([0; 8]),
-                ))
-            })
-            .sum();
+        let free = st.total_free();
         let pools: u128 = st
             .netuids()
             .into_iter()

@@ -23,7 +23,8 @@ pub(crate) fn lock_cost(st: &State<'_>) -> u64 {
     } else {
         totals.last_lock
     };
-    let mult = if totals.last_lock_block == 0 { 1 } else { 2 };
+    // No registration yet: the minimum, not doubled.
+    let mult = if totals.last_lock == 0 { 1 } else { 2 };
     let per_block = last
         .checked_div(st.params.network_lock_reduction_interval)
         .unwrap_or(0);
@@ -40,7 +41,7 @@ pub(crate) fn register_network(
 ) -> Result<NetUid, Error> {
     let mut totals = st.totals();
     let now = totals.block;
-    if totals.last_lock_block != 0 {
+    if totals.last_lock != 0 {
         let next = totals
             .last_lock_block
             .saturating_add(st.params.network_rate_limit);

@@ -131,6 +131,15 @@ impl<'a> State<'a> {
         Ok(())
     }
 
+    /// Sum of every free balance (O(accounts): for audits).
+    pub(crate) fn total_free(&self) -> u128 {
+        self.ov
+            .scan_prefix(keys::BALANCE_PREFIX)
+            .iter()
+            .map(|(_, v)| u128::from(decode_stored::<u64>(v)))
+            .sum()
+    }
+
     pub(crate) fn nonce(&self, a: &AccountId) -> u64 {
         self.read(&keys::nonce(a)).unwrap_or(0)
     }

@@ -40,6 +40,8 @@ fn with(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
     key
 }
 
+/// Prefix of every free balance.
+pub(crate) const BALANCE_PREFIX: &[u8] = &[0x01];
 pub(crate) fn balance(a: &AccountId) -> Vec<u8> {
     with(0x01, &[a.as_bytes()])
 }

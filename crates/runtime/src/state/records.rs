@@ -12,9 +12,10 @@ pub struct Totals {
     pub total_issuance: u64,
     /// TAO destroyed by fees.
     pub burned: u64,
-    /// Lock paid by the last subnet registration (subtensor `NetworkLastLockCost`).
+    /// Lock paid by the last subnet registration (subtensor `NetworkLastLockCost`); 0 until
+    /// the first one.
     pub last_lock: u64,
-    /// Block of the last subnet registration (0 = none yet).
+    /// Block of the last subnet registration (meaningful once `last_lock` is non-zero).
     pub last_lock_block: u64,
     /// Block being built.
     pub block: u64,
