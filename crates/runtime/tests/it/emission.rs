@@ -171,3 +171,50 @@ fn epoch_pays_miners_validators_owner_and_nominators() {
     assert_eq!(meta[1].emission, incentive);
     assert_eq!(c.rt.audit_tao(), u128::from(c.rt.total_issuance()));
 }
+
+#[test]
+fn halving_and_cap_apply_to_the_chain() {
+    use yuma_runtime::params::TOTAL_SUPPLY;
+    use yuma_runtime::testkit::dev_params;
+    // Half the supply exists: one halving, 0.5 TAO per block at most.
+    let mut c = TestChain::new(dev_params(), &[(0, 1_000 * TAO), (1, TOTAL_SUPPLY / 2)]);
+    c.next_block();
+    subnet(&mut c);
+    let issued = c.rt.total_issuance();
+    c.next_block();
+    let minted = c.rt.total_issuance() - issued;
+    assert!(minted > 0 && minted <= 500_000_000, "{minted}");
+
+    // The whole supply exists: nothing more is ever minted.
+    let mut c = TestChain::new(
+        dev_params(),
+        &[(0, 1_000 * TAO), (1, TOTAL_SUPPLY - 1_000 * TAO)],
+    );
+    c.next_block();
+    subnet(&mut c);
+    c.run_blocks(20);
+    assert_eq!(c.rt.total_issuance(), TOTAL_SUPPLY);
+    assert_eq!(c.rt.audit_tao(), u128::from(TOTAL_SUPPLY));
+}
+
+#[test]
+fn genesis_over_the_supply_is_refused() {
+    use yuma_runtime::params::TOTAL_SUPPLY;
+    use yuma_runtime::{Genesis, MemoryStorage, Runtime};
+    let genesis = Genesis {
+        params: yuma_runtime::testkit::dev_params(),
+        balances: vec![(pair(1).public(), TOTAL_SUPPLY), (pair(2).public(), 1)],
+    };
+    assert!(matches!(
+        Runtime::genesis(MemoryStorage::new(), &genesis),
+        Err(yuma_runtime::Error::OutOfBounds { .. })
+    ));
+    let overflow = Genesis {
+        params: yuma_runtime::testkit::dev_params(),
+        balances: vec![(pair(1).public(), u64::MAX), (pair(2).public(), 1)],
+    };
+    assert_eq!(
+        Runtime::genesis(MemoryStorage::new(), &overflow).err(),
+        Some(yuma_runtime::Error::Overflow("genesis balances"))
+    );
+}
