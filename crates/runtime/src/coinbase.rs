@@ -66,7 +66,7 @@ pub(crate) fn next_moving_price(
     let ratio_q64 = (u128::from(b) << 64)
         .checked_div(u128::from(b) + u128::from(halving))
         .unwrap_or(0);
-    let alpha_q64 = (u128::from(moving_alpha_q32.min(ONE_Q32)) << 32) * ratio_q64 >> 64;
+    let alpha_q64 = ((u128::from(moving_alpha_q32.min(ONE_Q32)) << 32) * ratio_q64) >> 64;
     let moving_q64 = u128::from(moving_q32) << 32;
     let toward_price = (alpha_q64 * price_q64) >> 64;
     // (1 - alpha) * moving, rounded down like the fixed-point product: moving - ceil(alpha * moving).
