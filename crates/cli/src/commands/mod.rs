@@ -1,6 +1,7 @@
 //! One module per command group; the doc comment of each variant is its `--help` text.
 
 mod bench;
+mod bench_runtime;
 mod epoch;
 mod query;
 mod wallet;

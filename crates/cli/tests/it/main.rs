@@ -1,5 +1,6 @@
 //! Integration tests of the `yuma` binary, one module per command group.
 
+mod bench_runtime;
 mod btauth;
 mod epoch;
 mod query;
