@@ -12,6 +12,8 @@ mod inspect;
 mod password;
 mod signing;
 
+pub(crate) use signing::unlock_hotkey;
+
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use yuma_keys::{Wallet, wallet};

@@ -1,5 +1,7 @@
 //! Integration tests of the `yuma` binary, one module per command group.
 
 mod bench_runtime;
+mod btauth;
+mod query;
 mod util;
 mod wallet;
