@@ -1,10 +1,7 @@
 //! One module per command group; the doc comment of each variant is its `--help` text.
 
-<<<<<<< HEAD
 mod bench_runtime;
-=======
 mod query;
->>>>>>> main
 mod wallet;
 
 use clap::Subcommand;
