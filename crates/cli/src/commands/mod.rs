@@ -1,7 +1,12 @@
 //! One module per command group; the doc comment of each variant is its `--help` text.
 
+mod balance;
 mod bench_runtime;
+mod block;
+mod chain;
+mod node;
 mod query;
+mod subnet;
 mod wallet;
 
 use clap::Subcommand;
@@ -29,6 +34,31 @@ pub(crate) enum Command {
     ///
     /// Example: yuma bench-runtime --uids 256 --json
     BenchRuntime(bench_runtime::RuntimeBenchArgs),
+    /// Run a node: a development chain with JSON-RPC on --rpc-port.
+    ///
+    /// Produces a block every --block-time ms, keeps the chain in --base-path (it restarts from
+    /// there), serves JSON-RPC over HTTP and WebSocket and /metrics on one port, and stops
+    /// cleanly on Ctrl-C or SIGTERM. Prints `yuma: rpc listening on http://ADDR` on stderr.
+    #[command(
+        after_long_help = "Example:\n  yuma node --dev --base-path /tmp/yuma-dev --block-time 500"
+    )]
+    Node(node::NodeArgs),
+    /// Show an account's free TAO and nonce.
+    #[command(
+        after_long_help = "Example:\n  yuma balance --address 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"
+    )]
+    Balance(balance::BalanceArgs),
+    /// Send TAO from the wallet's coldkey and wait until a block includes it.
+    #[command(
+        after_long_help = "Example:\n  yuma transfer --dest 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty --amount 1.5"
+    )]
+    Transfer(balance::TransferArgs),
+    /// Show a block with its transactions and events.
+    #[command(after_long_help = "Example:\n  yuma block 12 --json")]
+    Block(block::BlockArgs),
+    /// List, inspect, create and join subnets.
+    #[command(after_long_help = "Example:\n  yuma subnet register --netuid 1 --hotkey miner")]
+    Subnet(subnet::SubnetCommand),
 }
 
 /// Runs one command to completion.
@@ -37,5 +67,10 @@ pub(crate) fn run(command: Command) -> anyhow::Result<()> {
         Command::Query(args) => query::run(args),
         Command::Wallet(command) => wallet::run(command),
         Command::BenchRuntime(args) => bench_runtime::run(&args),
+        Command::Node(args) => node::run(&args),
+        Command::Balance(args) => balance::balance(&args),
+        Command::Transfer(args) => balance::transfer(&args),
+        Command::Block(args) => block::run(&args),
+        Command::Subnet(cmd) => subnet::run(&cmd),
     }
 }
