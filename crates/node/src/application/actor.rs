@@ -344,3 +344,118 @@ fn write_genesis(store: &Store, genesis: &Genesis) -> Result<Header, Application
         .map_err(store_err)?;
     Ok(block.header)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::genesis::{dev_genesis, dev_pair};
+    use futures::executor::block_on;
+    use yuma_primitives::Balance;
+    use yuma_runtime::Call;
+
+    struct App {
+        mailbox: Mailbox,
+        head: Hash,
+        store: Arc<Store>,
+        _dir: tempfile::TempDir,
+    }
+
+    fn app() -> App {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Arc::new(Store::open(dir.path().join("db")).expect("opens"));
+        let (finalized, _) = tokio::sync::broadcast::channel(16);
+        let (actor, mailbox) = Actor::new(Config {
+            store: store.clone(),
+            genesis: dev_genesis(),
+            mempool: Limits::default(),
+            max_block_txs: 100,
+            metrics: Arc::new(Metrics::new()),
+            finalized,
+        })
+        .expect("starts");
+        let head = actor.head().hash();
+        std::thread::spawn(move || block_on(actor.run()));
+        App {
+            mailbox,
+            head,
+            store,
+            _dir: dir,
+        }
+    }
+
+    fn transfer(nonce: u64) -> SignedTransaction {
+        let genesis = dev_genesis().hash();
+        SignedTransaction::new(
+            &dev_pair("Alice"),
+            genesis,
+            nonce,
+            Call::Transfer {
+                dest: dev_pair("Bob").public(),
+                amount: Balance(1_000),
+            },
+        )
+    }
+
+    #[test]
+    fn a_proposed_block_verifies_and_commits_elsewhere() {
+        let a = app();
+        let b = app();
+        assert_eq!(a.head, b.head, "same genesis, same genesis block");
+        block_on(async {
+            a.mailbox.submit(transfer(0)).await.expect("valid");
+            a.mailbox.submit(transfer(1)).await.expect("next nonce");
+            // A second nonce 0 is checked after the pending ones: the runtime's nonce error.
+            let replay = a.mailbox.submit(transfer(0)).await;
+            assert!(
+                matches!(&replay, Err(SubmitError::Invalid(m)) if m.contains("expected 2")),
+                "{replay:?}"
+            );
+            let block = a.mailbox.propose(a.head, 5).await.expect("proposes");
+            assert_eq!(block.txs.len(), 2);
+
+            let mut forged = block.clone();
+            forged.header.state_root = [0; 32];
+            assert!(!b.mailbox.verify(forged).await.expect("answers"));
+            assert!(b.mailbox.verify(block.clone()).await.expect("answers"));
+
+            let ha = a.mailbox.finalize(block.hash()).await.expect("commits");
+            let hb = b.mailbox.finalize(block.hash()).await.expect("commits");
+            assert_eq!(ha, hb);
+            assert!(matches!(
+                a.mailbox.finalize(block.hash()).await,
+                Err(ApplicationError::UnknownBlock(_))
+            ));
+            // The included transactions left the mempool: the next block is empty.
+            let next = a.mailbox.propose(ha.hash(), 6).await.expect("proposes");
+            assert!(next.txs.is_empty());
+            let stale = a.mailbox.submit(transfer(1)).await;
+            assert!(matches!(stale, Err(SubmitError::Invalid(_))), "{stale:?}");
+        });
+        let head_a = a.store.head().expect("reads").expect("a head");
+        let head_b = b.store.head().expect("reads").expect("a head");
+        assert_eq!(head_a, head_b);
+        assert_eq!(head_a.height, 1);
+    }
+
+    #[test]
+    fn refuses_another_chains_store() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Arc::new(Store::open(dir.path().join("db")).expect("opens"));
+        let config = |genesis| Config {
+            store: store.clone(),
+            genesis,
+            mempool: Limits::default(),
+            max_block_txs: 10,
+            metrics: Arc::new(Metrics::new()),
+            finalized: tokio::sync::broadcast::channel(1).0,
+        };
+        drop(Actor::new(config(dev_genesis())).expect("writes genesis"));
+        let mut other = dev_genesis();
+        other.balances.pop();
+        assert!(matches!(
+            Actor::new(config(other)),
+            Err(ApplicationError::Store(_))
+        ));
+        assert!(Actor::new(config(dev_genesis())).is_ok(), "reopens its own chain");
+    }
+}
