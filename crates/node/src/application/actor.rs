@@ -456,6 +456,9 @@ mod tests {
             Actor::new(config(other)),
             Err(ApplicationError::Store(_))
         ));
-        assert!(Actor::new(config(dev_genesis())).is_ok(), "reopens its own chain");
+        assert!(
+            Actor::new(config(dev_genesis())).is_ok(),
+            "reopens its own chain"
+        );
     }
 }
