@@ -4,8 +4,10 @@ mod balance;
 mod bench_runtime;
 mod block;
 mod chain;
+mod metagraph;
 mod node;
 mod query;
+mod stake;
 mod subnet;
 mod wallet;
 
@@ -59,6 +61,12 @@ pub(crate) enum Command {
     /// List, inspect, create and join subnets.
     #[command(after_long_help = "Example:\n  yuma subnet register --netuid 1 --hotkey miner")]
     Subnet(subnet::SubnetCommand),
+    /// Stake TAO on hotkeys in subnet pools, unstake, and list stakes.
+    #[command(after_long_help = "Example:\n  yuma stake add --netuid 1 --amount 10")]
+    Stake(stake::StakeCommand),
+    /// Show every neuron of a subnet: stake, scores, emission, permits.
+    #[command(after_long_help = "Example:\n  yuma metagraph --netuid 1 --json")]
+    Metagraph(metagraph::MetagraphArgs),
 }
 
 /// Runs one command to completion.
@@ -72,5 +80,7 @@ pub(crate) fn run(command: Command) -> anyhow::Result<()> {
         Command::Transfer(args) => balance::transfer(&args),
         Command::Block(args) => block::run(&args),
         Command::Subnet(cmd) => subnet::run(&cmd),
+        Command::Stake(cmd) => stake::run(&cmd),
+        Command::Metagraph(args) => metagraph::run(&args),
     }
 }

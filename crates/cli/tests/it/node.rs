@@ -173,6 +173,36 @@ fn transfer_subnet_register_and_survive_kill_9() {
         .filter_map(|n| n["hotkey"].as_str())
         .collect();
     assert!(hotkeys.contains(&"5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y"));
+    let charlie = "5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y";
+    let before = node.free(ALICE);
+    let staked = cli(
+        &node,
+        &[
+            "stake",
+            "add",
+            "--uri",
+            "//Alice",
+            "--netuid",
+            "1",
+            "--amount",
+            "10",
+            "--hotkey-address",
+            charlie,
+        ],
+    );
+    let fee = staked["included"]["receipt"]["fee"]
+        .as_u64()
+        .expect("a fee");
+    assert_eq!(node.free(ALICE), before - 10_000_000_000 - fee);
+    let stakes = cli(&node, &["stake", "list", "--uri", "//Alice"]);
+    assert_eq!(stakes[0]["hotkey"], json!(charlie), "{stakes}");
+    assert!(stakes[0]["alpha"].as_u64().expect("alpha") > 0);
+    let graph = cli(&node, &["metagraph", "--netuid", "1"]);
+    assert_eq!(
+        graph["neurons"].as_array().map(Vec::len),
+        Some(hotkeys.len())
+    );
+
     let block = cli(
         &node,
         &[
