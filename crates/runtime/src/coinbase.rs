@@ -3,9 +3,13 @@
 //! subnets whose epoch is due run it.
 //!
 //! Emission (the dTAO model of subtensor's `run_coinbase`):
-//! 1. Each subnet's moving price moves towards `min(price, 1)` by `moving_alpha` (0.000003).
-//! 2. The block reward ([`crate::issuance::block_emission`]) is split in proportion to the
-//!    moving prices: subnet `i` gets `tao_in_i`.
+//! 1. The block reward ([`crate::issuance::block_emission`]) is split in proportion to the
+//!    subnets' moving prices: subnet `i` gets `tao_in_i`.
+//! 2. After emission, each moving price moves towards `min(price, 1)` by
+//!    `moving_alpha * b / (b + halving)` (subtensor `update_moving_price`: `moving_alpha` =
+//!    0.000003, `b` blocks since the subnet started, `halving` = 201600), computed in Q64 and
+//!    stored in Q32 as subtensor stores it (I96F32), so a new subnet's moving price, and its
+//!    share, stay 0 for its first 15 blocks.
 //! 3. `tao_in_i` is added to the pool's TAO reserve together with `alpha_in_i = tao_in_i /
 //!    price` alpha, so the price does not move. `alpha_in_i` is capped at the subnet's alpha
 //!    emission; then `tao_in_i` shrinks to match and the difference is not minted.
@@ -19,7 +23,7 @@ use crate::error::Error;
 use crate::event::Event;
 use crate::issuance::{block_emission, is_epoch_block};
 use crate::params::U16_ONE;
-use crate::pool::price_q32;
+use crate::pool::price_q64_capped;
 use crate::registration::decay_burns;
 use crate::state::State;
 
@@ -47,7 +51,49 @@ pub(crate) fn on_block(st: &mut State<'_>, block: u64) -> Result<(), Error> {
             run_epoch(st, netuid)?;
         }
     }
+    update_moving_prices(st, block);
     Ok(())
+}
+
+/// One step of a subnet's moving price (Q32), `b` blocks after it started.
+pub(crate) fn next_moving_price(
+    moving_q32: u64,
+    price_q64: u128,
+    moving_alpha_q32: u64,
+    b: u64,
+    halving: u64,
+) -> u64 {
+    let ratio_q64 = (u128::from(b) << 64)
+        .checked_div(u128::from(b) + u128::from(halving))
+        .unwrap_or(0);
+    let alpha_q64 = ((u128::from(moving_alpha_q32.min(ONE_Q32)) << 32) * ratio_q64) >> 64;
+    let moving_q64 = u128::from(moving_q32) << 32;
+    let toward_price = (alpha_q64 * price_q64) >> 64;
+    // (1 - alpha) * moving, rounded down like the fixed-point product: moving - ceil(alpha * moving).
+    let kept = moving_q64 - (alpha_q64 * moving_q64).div_ceil(1 << 64);
+    u64::try_from((toward_price + kept) >> 32).unwrap_or(u64::MAX)
+}
+
+fn update_moving_prices(st: &mut State<'_>, block: u64) {
+    let (alpha, halving) = (
+        st.params.moving_alpha_q32,
+        st.params.ema_price_halving_blocks,
+    );
+    for netuid in st.netuids() {
+        let Some(subnet) = st.subnet(netuid) else {
+            continue;
+        };
+        let mut pool = st.pool(netuid);
+        let b = block.saturating_sub(subnet.registered_at);
+        pool.moving_price_q32 = next_moving_price(
+            pool.moving_price_q32,
+            price_q64_capped(&pool),
+            alpha,
+            b,
+            halving,
+        );
+        st.set_pool(netuid, &pool);
+    }
 }
 
 fn mul_div(a: u64, b: u64, c: u64) -> u64 {
@@ -59,18 +105,10 @@ fn mul_div(a: u64, b: u64, c: u64) -> u64 {
 
 fn emit_to_subnets(st: &mut State<'_>) -> Result<(), Error> {
     let netuids = st.netuids();
-    let alpha_q32 = st.params.moving_alpha_q32.min(ONE_Q32);
-    let mut prices = Vec::with_capacity(netuids.len());
-    for &netuid in &netuids {
-        let mut pool = st.pool(netuid);
-        let price = price_q32(&pool).min(ONE_Q32);
-        let moved = (u128::from(pool.moving_price_q32) * u128::from(ONE_Q32 - alpha_q32)
-            + u128::from(price) * u128::from(alpha_q32))
-            >> 32;
-        pool.moving_price_q32 = u64::try_from(moved).unwrap_or(ONE_Q32);
-        st.set_pool(netuid, &pool);
-        prices.push(pool.moving_price_q32);
-    }
+    let prices: Vec<u64> = netuids
+        .iter()
+        .map(|&n| st.pool(n).moving_price_q32)
+        .collect();
     let total_price: u128 = prices.iter().map(|&p| u128::from(p)).sum();
     let mut totals = st.totals();
     let emission = block_emission(totals.total_issuance);
@@ -124,4 +162,30 @@ fn emit_to_subnets(st: &mut State<'_>) -> Result<(), Error> {
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moving_price_ramps_up_like_subtensor() {
+        let one = 1u128 << 64;
+        // 0.000003 * b / (b + 201600) is below 2^-32 until b = 16.
+        assert_eq!(next_moving_price(0, one, 12_885, 15, 201_600), 0);
+        assert_eq!(next_moving_price(0, one, 12_885, 16, 201_600), 1);
+        assert_eq!(next_moving_price(0, one, 12_885, 0, 201_600), 0);
+        // At a price equal to the moving price, both truncated products lose a fraction: the
+        // moving price slips by one Q32 unit, exactly as subtensor's U64F64 arithmetic does.
+        let half = 1u64 << 31;
+        assert_eq!(
+            next_moving_price(half, one / 2, 12_885, 1_000_000, 201_600),
+            half - 1
+        );
+        let full = next_moving_price(0, one, 12_885, u64::MAX, 0);
+        assert_eq!(
+            full, 12_885,
+            "with no ramp the weight is moving_alpha itself"
+        );
+    }
 }

@@ -15,6 +15,24 @@
 //!
 //! Invariant (tested by property tests): free balances + pool TAO reserves + burned fees =
 //! total issuance, to the rao, and total issuance never exceeds 21M TAO.
+//!
+//! ```
+//! use yuma_primitives::Balance;
+//! use yuma_runtime::testkit::{dev_params, pair};
+//! use yuma_runtime::{Call, Genesis, MemoryStorage, Runtime, SignedTransaction};
+//!
+//! let (alice, bob) = (pair(1), pair(2));
+//! let genesis = Genesis { params: dev_params(), balances: vec![(alice.public(), 10_000_000_000)] };
+//! let mut rt = Runtime::genesis(MemoryStorage::new(), &genesis)?;
+//! rt.on_block(1)?;
+//! let call = Call::Transfer { dest: bob.public(), amount: Balance::from_tao(1) };
+//! let tx = SignedTransaction::new(&alice, rt.genesis_hash(), 0, call);
+//! let receipt = rt.apply(&tx)?;
+//! assert_eq!(receipt.result, Ok(()));
+//! assert_eq!(rt.account(&bob.public()).free, 1_000_000_000);
+//! assert_eq!(rt.state_root(), rt.recompute_state_root());
+//! # Ok::<(), yuma_runtime::Error>(())
+//! ```
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
 mod balances;

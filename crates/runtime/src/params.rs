@@ -61,6 +61,9 @@ pub struct ChainParams {
     /// Weight of the newest price in the per-block moving price, as a Q32 fraction
     /// (subtensor `DefaultMovingAlpha` 0.000003 = 12885 / 2^32).
     pub moving_alpha_q32: u64,
+    /// Blocks over which the moving-price weight ramps up after a subnet starts: the weight is
+    /// `moving_alpha * b / (b + halving)` at `b` blocks (subtensor `EMAPriceHalvingBlocks`).
+    pub ema_price_halving_blocks: u64,
     /// Validator-permit stake threshold in alpha rao (subtensor `StakeThreshold`, 0).
     pub stake_threshold: u64,
     /// The sudo key; `Some` only on dev chains. Sudo calls fail when it is `None`.
@@ -81,6 +84,7 @@ struct_codec!(ChainParams {
     take_rate_limit,
     subnet_owner_cut,
     moving_alpha_q32,
+    ema_price_halving_blocks,
     stake_threshold,
     sudo,
 });
@@ -101,6 +105,7 @@ impl Default for ChainParams {
             take_rate_limit: 216_000,
             subnet_owner_cut: 11_796,
             moving_alpha_q32: 12_885,
+            ema_price_halving_blocks: 201_600,
             stake_threshold: 0,
             sudo: None,
         }

@@ -43,6 +43,18 @@ pub fn price_rao(pool: &Pool) -> u64 {
     u64::try_from(p).unwrap_or(u64::MAX)
 }
 
+/// Pool price as a Q64 fraction of 1 TAO per alpha, capped at 1 (`2^64`), as the moving price
+/// uses it.
+pub fn price_q64_capped(pool: &Pool) -> u128 {
+    if pool.alpha_reserve == 0 {
+        return 0;
+    }
+    if pool.tao_reserve >= pool.alpha_reserve {
+        return 1 << 64;
+    }
+    (u128::from(pool.tao_reserve) << 64) / u128::from(pool.alpha_reserve)
+}
+
 /// Pool price as a Q32 fraction of 1 TAO per alpha, capped at `u64::MAX`.
 pub fn price_q32(pool: &Pool) -> u64 {
     if pool.alpha_reserve == 0 {

@@ -96,9 +96,9 @@ impl TestChain {
     }
 }
 
-/// A subnet filled with neurons, for benchmarks: `uids` neurons, the first `validators` of
-/// them staked (so they hold validator permits after the first epoch), commit-reveal off, no
-/// weights rate limit, tempo 10.
+/// A subnet filled with neurons, for benchmarks: `uids` neurons, UIDs `1..=validators` staked
+/// (so they hold validator permits after the first epoch; every UID may hold one), commit-reveal
+/// off, no weights rate limit, tempo 10.
 pub struct BenchSubnet {
     /// The chain, past the subnet's first epoch.
     pub chain: TestChain,
@@ -141,9 +141,8 @@ pub fn full_subnet(uids: u16, validators: u16) -> BenchSubnet {
         Hyperparameter::CommitRevealEnabled { value: false },
         Hyperparameter::WeightsRateLimit { value: 0 },
         Hyperparameter::Tempo { value: 10 },
-        Hyperparameter::MaxAllowedValidators {
-            value: validators.min(uids),
-        },
+        // Every staked neuron keeps a permit however stake shifts with emission.
+        Hyperparameter::MaxAllowedValidators { value: uids.max(1) },
     ] {
         chain
             .call(

@@ -19,6 +19,9 @@ fn stake(c: &mut TestChain, who: &yuma_keys::Pair, hotkey: u32, netuid: NetUid, 
     .unwrap();
 }
 
+/// A new subnet's moving price (and so its emission) is 0 for its first 16 blocks.
+const RAMP: u64 = 16;
+
 /// Runs blocks until `netuid`'s next epoch has run; returns that block's events.
 fn run_to_epoch(c: &mut TestChain, netuid: NetUid) -> Vec<Event> {
     loop {
@@ -41,7 +44,10 @@ fn no_subnet_no_issuance() {
 fn one_subnet_gets_the_block_reward_into_its_pool() {
     let mut c = chain();
     let netuid = subnet(&mut c);
+    c.run_blocks(RAMP - 1);
     let issued = c.rt.total_issuance();
+    c.next_block();
+    assert_eq!(c.rt.total_issuance(), issued, "moving price still 0");
     let pool = c.rt.pool(netuid).unwrap();
     let events = c.next_block();
     let minted = c.rt.total_issuance() - issued;
@@ -58,10 +64,15 @@ fn one_subnet_gets_the_block_reward_into_its_pool() {
         after.price,
         pool.price
     );
-    let alpha_out = after.pool.pending_emission + after.pool.pending_owner_cut;
-    assert_eq!(alpha_out, 1_000_000_000, "1 alpha per block before halving");
+    let accrued =
+        |p: &yuma_runtime::query::PoolInfo| p.pool.pending_emission + p.pool.pending_owner_cut;
     assert_eq!(
-        after.pool.pending_owner_cut,
+        accrued(&after) - accrued(&pool),
+        1_000_000_000,
+        "1 alpha per block before halving"
+    );
+    assert_eq!(
+        after.pool.pending_owner_cut - pool.pool.pending_owner_cut,
         1_000_000_000 * 11_796 / 65_535
     );
     assert_eq!(c.rt.audit_tao(), u128::from(c.rt.total_issuance()));
@@ -79,6 +90,7 @@ fn two_subnets_share_the_reward() {
     )
     .unwrap();
     let b = NetUid(2);
+    c.run_blocks(RAMP);
     let (ta, tb) = (
         c.rt.pool(a).unwrap().pool.tao_reserve,
         c.rt.pool(b).unwrap().pool.tao_reserve,
@@ -97,6 +109,7 @@ fn epoch_pays_miners_validators_owner_and_nominators() {
     register(&mut c, &bob(), 20, netuid);
     stake(&mut c, &alice(), 10, netuid, 100 * TAO);
     stake(&mut c, &bob(), 10, netuid, 50 * TAO);
+    c.run_blocks(RAMP);
     run_to_epoch(&mut c, netuid);
     c.call(
         &pair(10),
@@ -170,4 +183,52 @@ fn epoch_pays_miners_validators_owner_and_nominators() {
     assert!(meta[0].dividends > 0);
     assert_eq!(meta[1].emission, incentive);
     assert_eq!(c.rt.audit_tao(), u128::from(c.rt.total_issuance()));
+}
+
+#[test]
+fn halving_and_cap_apply_to_the_chain() {
+    use yuma_runtime::params::TOTAL_SUPPLY;
+    use yuma_runtime::testkit::dev_params;
+    // Half the supply exists: one halving, 0.5 TAO per block at most.
+    let mut c = TestChain::new(dev_params(), &[(0, 1_000 * TAO), (1, TOTAL_SUPPLY / 2)]);
+    c.next_block();
+    subnet(&mut c);
+    c.run_blocks(RAMP);
+    let issued = c.rt.total_issuance();
+    c.next_block();
+    let minted = c.rt.total_issuance() - issued;
+    assert!(minted > 0 && minted <= 500_000_000, "{minted}");
+
+    // The whole supply exists: nothing more is ever minted.
+    let mut c = TestChain::new(
+        dev_params(),
+        &[(0, 1_000 * TAO), (1, TOTAL_SUPPLY - 1_000 * TAO)],
+    );
+    c.next_block();
+    subnet(&mut c);
+    c.run_blocks(20);
+    assert_eq!(c.rt.total_issuance(), TOTAL_SUPPLY);
+    assert_eq!(c.rt.audit_tao(), u128::from(TOTAL_SUPPLY));
+}
+
+#[test]
+fn genesis_over_the_supply_is_refused() {
+    use yuma_runtime::params::TOTAL_SUPPLY;
+    use yuma_runtime::{Genesis, MemoryStorage, Runtime};
+    let genesis = Genesis {
+        params: yuma_runtime::testkit::dev_params(),
+        balances: vec![(pair(1).public(), TOTAL_SUPPLY), (pair(2).public(), 1)],
+    };
+    assert!(matches!(
+        Runtime::genesis(MemoryStorage::new(), &genesis),
+        Err(yuma_runtime::Error::OutOfBounds { .. })
+    ));
+    let overflow = Genesis {
+        params: yuma_runtime::testkit::dev_params(),
+        balances: vec![(pair(1).public(), u64::MAX), (pair(2).public(), 1)],
+    };
+    assert_eq!(
+        Runtime::genesis(MemoryStorage::new(), &overflow).err(),
+        Some(yuma_runtime::Error::Overflow("genesis balances"))
+    );
 }

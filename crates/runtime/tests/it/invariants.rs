@@ -319,7 +319,7 @@ fn run(ops: &[Op], keys: &Keys) -> Result<[u8; 32], TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
 
     #[test]
     fn invariants_hold_over_random_sequences(ops in proptest::collection::vec(op(), 1..120)) {
