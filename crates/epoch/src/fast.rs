@@ -24,9 +24,8 @@ use substrate_fixed::types::I32F32;
 
 use self::csr::Csr;
 use self::divide::Divisor;
-use self::median::Entry;
 use crate::error::{Error, validate};
-use crate::fixed::{Derived, fixed_proportion_to_u16, safe_div, to_rao};
+use crate::fixed::{Derived, add, fixed_proportion_to_u16, mul, safe_div, sub, to_rao};
 use crate::types::{Input, Output, Params};
 
 const ZERO: I32F32 = I32F32::from_bits(0);
@@ -170,7 +169,7 @@ fn active_stake(stake: &[I32F32], active: &[bool], permits: &[bool]) -> Vec<I32F
 
 /// Divides by the sum unless it is zero (subtensor `inplace_normalize`).
 fn normalize(x: &mut [I32F32]) {
-    let total = x.iter().fold(ZERO, |acc, v| acc.saturating_add(*v));
+    let total = x.iter().fold(ZERO, |acc, v| add(acc, *v));
     if total <= ZERO {
         if total < ZERO {
             x.iter_mut().for_each(|v| *v = safe_div(*v, total));
@@ -233,8 +232,22 @@ fn consensus(active_stake: &[I32F32], weights: &Csr, n: usize, kappa: I32F32) ->
     }
     let mut use_stake: Vec<I32F32> = voters.iter().map(|&i| active_stake[i]).collect();
     normalize(&mut use_stake);
-    let stake_sum = use_stake.iter().fold(ZERO, |acc, v| acc.saturating_add(*v));
-    let minority = stake_sum.saturating_sub(kappa);
+    let stake_sum = use_stake.iter().fold(ZERO, |acc, v| add(acc, *v));
+    let minority = sub(stake_sum, kappa);
+
+    let stakes: Vec<i64> = use_stake.iter().map(|s| s.to_bits()).collect();
+    let median = |keys: &mut [u64]| {
+        I32F32::from_bits(median::column_median(
+            keys,
+            &stakes,
+            stake_sum.to_bits(),
+            minority.to_bits(),
+        ))
+    };
+    let sorted = voters.iter().all(|&i| weights.row(i).0.is_sorted());
+    if sorted && voters.len() <= BLOCKED_MAX_VOTERS {
+        return consensus_blocked(weights, &voters, n, median);
+    }
 
     // Transpose the voters' rows into per-column entry lists (counting sort by column).
     let mut start = vec![0usize; n + 1];
@@ -247,28 +260,71 @@ fn consensus(active_stake: &[I32F32], weights: &Csr, n: usize, kappa: I32F32) ->
         start[j + 1] += start[j];
     }
     let mut fill = start.clone();
-    let mut entries = vec![Entry { score: 0, stake: 0 }; start[n]];
-    for (&i, s) in voters.iter().zip(&use_stake) {
+    let mut keys = vec![0u64; start[n]];
+    for (k, &i) in voters.iter().enumerate() {
         let (cols, vals) = weights.row(i);
         for (j, v) in cols.iter().zip(vals) {
             let slot = &mut fill[usize::from(*j)];
-            entries[*slot] = Entry {
-                score: v.to_bits(),
-                stake: s.to_bits(),
-            };
+            keys[*slot] = median::key(v.to_bits(), k);
             *slot += 1;
         }
     }
     (0..n)
-        .map(|j| {
-            let column = &mut entries[start[j]..start[j + 1]];
-            I32F32::from_bits(median::column_median(
-                column,
-                stake_sum.to_bits(),
-                minority.to_bits(),
-            ))
-        })
+        .map(|j| median(&mut keys[start[j]..start[j + 1]]))
         .collect()
+}
+
+/// Above this many voters, one global transposition beats walking every voter per block.
+const BLOCKED_MAX_VOTERS: usize = 1024;
+
+/// [`consensus`] for voters whose rows are sorted: transposes a block of columns at a time
+/// (each voter's row is walked with a cursor), so the column lists of a block stay in cache.
+fn consensus_blocked(
+    weights: &Csr,
+    voters: &[usize],
+    n: usize,
+    median: impl Fn(&mut [u64]) -> I32F32,
+) -> Vec<I32F32> {
+    // About 64 KiB of keys per block.
+    let block = (8192 / voters.len()).clamp(16, 4096);
+    let mut cursor: Vec<usize> = voters.iter().map(|&i| weights.range(i).start).collect();
+    let mut ends = vec![0usize; voters.len()];
+    let mut start = vec![0usize; block + 1];
+    let mut fill = vec![0usize; block + 1];
+    let mut keys = vec![0u64; voters.len() * block];
+    let mut consensus = Vec::with_capacity(n);
+    let mut c0 = 0;
+    while c0 < n {
+        let c1 = (c0 + block).min(n);
+        let width = c1 - c0;
+        start[..=width].fill(0);
+        for (k, &i) in voters.iter().enumerate() {
+            let end = weights.range(i).end;
+            let mut p = cursor[k];
+            while p < end && usize::from(weights.col[p]) < c1 {
+                start[usize::from(weights.col[p]) - c0 + 1] += 1;
+                p += 1;
+            }
+            ends[k] = p;
+        }
+        for j in 0..width {
+            start[j + 1] += start[j];
+        }
+        fill[..=width].copy_from_slice(&start[..=width]);
+        for k in 0..voters.len() {
+            for p in cursor[k]..ends[k] {
+                let slot = &mut fill[usize::from(weights.col[p]) - c0];
+                keys[*slot] = median::key(weights.val[p].to_bits(), k);
+                *slot += 1;
+            }
+            cursor[k] = ends[k];
+        }
+        for j in 0..width {
+            consensus.push(median(&mut keys[start[j]..start[j + 1]]));
+        }
+        c0 = c1;
+    }
+    consensus
 }
 
 /// Clips weights at consensus (dropping entries whose threshold is 0), and returns the clipped
@@ -284,9 +340,11 @@ fn clip_and_rank(
     let mut ranks = vec![ZERO; consensus.len()];
     for i in 0..n {
         let (cols, vals) = weights.row(i);
+        let s = active_stake[i];
         let mut sum = ZERO;
         for (&j, &v) in cols.iter().zip(vals) {
-            let th = consensus[usize::from(j)];
+            let ju = usize::from(j);
+            let th = consensus[ju];
             let c = if th < v {
                 if th <= ZERO {
                     continue;
@@ -295,19 +353,15 @@ fn clip_and_rank(
             } else {
                 v
             };
-            sum = sum.saturating_add(c);
+            sum = add(sum, c);
             clipped.push(j, c);
+            // Rows without active stake add nothing to the ranks (s * c = 0).
+            if s != ZERO {
+                ranks[ju] = add(ranks[ju], mul(s, c));
+            }
         }
         clipped.end_row();
         trust[i] = sum;
-        let s = active_stake[i];
-        if s != ZERO {
-            let (cols, vals) = clipped.row(i);
-            for (&j, &c) in cols.iter().zip(vals) {
-                let r = &mut ranks[usize::from(j)];
-                *r = r.saturating_add(s.saturating_mul(c));
-            }
-        }
     }
     normalize(&mut ranks);
     (clipped, trust, ranks)
@@ -338,7 +392,7 @@ fn interpolate(weights: &Csr, clipped: Csr, ratio: I32F32) -> Cow<'_, Csr> {
             } else {
                 ZERO
             };
-            let v = v1.saturating_add(ratio.saturating_mul(v2.saturating_sub(v1)));
+            let v = add(v1, mul(ratio, sub(v2, v1)));
             if v > ZERO {
                 out.push(j, v);
             }

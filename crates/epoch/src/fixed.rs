@@ -18,6 +18,30 @@ pub(crate) fn safe_div_64(a: I64F64, b: I64F64) -> I64F64 {
     a.checked_div(b).unwrap_or(I64F64::from_bits(0))
 }
 
+/// `a * b`, saturating: exactly `I32F32::saturating_mul`, without its 128-bit overflow check.
+///
+/// `substrate-fixed` multiplies `a * (b << 32)` in i128 and flags overflow when that product
+/// leaves the i128 range, which happens exactly when `floor(a * b / 2^32)` leaves the i64
+/// range; the product of two i64 always fits in i128, so the check moves to the result.
+#[inline]
+pub(crate) fn mul(a: I32F32, b: I32F32) -> I32F32 {
+    let product = (i128::from(a.to_bits()) * i128::from(b.to_bits())) >> 32;
+    I32F32::from_bits(product.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64)
+}
+
+/// `a + b`, saturating: `I32F32::saturating_add` on the raw bits (which is what it is),
+/// without the generic mask arithmetic `substrate-fixed` uses.
+#[inline]
+pub(crate) fn add(a: I32F32, b: I32F32) -> I32F32 {
+    I32F32::from_bits(a.to_bits().saturating_add(b.to_bits()))
+}
+
+/// `a - b`, saturating, on the raw bits (as [`add`]).
+#[inline]
+pub(crate) fn sub(a: I32F32, b: I32F32) -> I32F32 {
+    I32F32::from_bits(a.to_bits().saturating_sub(b.to_bits()))
+}
+
 /// `u16::MAX` as I32F32.
 pub(crate) fn u16_max() -> I32F32 {
     I32F32::from_num(u16::MAX)
@@ -31,6 +55,16 @@ pub(crate) fn u16_proportion_to_fixed(x: u16) -> I32F32 {
 /// `floor(x * 65535)`, saturated to `0..=65535` (subtensor `fixed_proportion_to_u16`).
 pub(crate) fn fixed_proportion_to_u16(x: I32F32) -> u16 {
     x.saturating_mul(u16_max()).saturating_to_num::<u16>()
+}
+
+/// [`fixed_proportion_to_u16`] on raw bits, without 128-bit overflow checks.
+#[inline]
+pub(crate) fn proportion_to_u16_fast(x: I32F32) -> u16 {
+    let bits = x.to_bits();
+    if bits <= 0 {
+        return 0;
+    }
+    ((bits as u128 * u128::from(u16::MAX)) >> 32).min(u128::from(u16::MAX)) as u16
 }
 
 /// `floor(x * rao_emission)` in I96F32, saturated to u64.
@@ -97,6 +131,52 @@ mod tests {
             safe_div(I32F32::from_num(1), I32F32::from_num(4)),
             I32F32::from_num(0.25)
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn mul_is_saturating_mul(a in proptest::prelude::any::<i64>(), b in proptest::prelude::any::<i64>()) {
+            let (a, b) = (I32F32::from_bits(a), I32F32::from_bits(b));
+            proptest::prop_assert_eq!(mul(a, b), a.saturating_mul(b));
+        }
+
+        #[test]
+        fn mul_is_saturating_mul_in_range(a in -(1i64 << 40)..1 << 40, b in -(1i64 << 40)..1 << 40) {
+            let (a, b) = (I32F32::from_bits(a), I32F32::from_bits(b));
+            proptest::prop_assert_eq!(mul(a, b), a.saturating_mul(b));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_u16_conversion_matches(x in proptest::prelude::any::<i64>()) {
+            let x = I32F32::from_bits(x);
+            proptest::prop_assert_eq!(proportion_to_u16_fast(x), fixed_proportion_to_u16(x));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn add_sub_are_saturating(a in proptest::prelude::any::<i64>(), b in proptest::prelude::any::<i64>()) {
+            let (a, b) = (I32F32::from_bits(a), I32F32::from_bits(b));
+            proptest::prop_assert_eq!(add(a, b), a.saturating_add(b));
+            proptest::prop_assert_eq!(sub(a, b), a.saturating_sub(b));
+        }
+    }
+
+    #[test]
+    fn mul_saturates_at_the_edges() {
+        let max = I32F32::max_value();
+        let min = I32F32::min_value();
+        for (a, b) in [
+            (max, max),
+            (min, max),
+            (min, min),
+            (max, -max),
+            (min, I32F32::from_num(-1)),
+        ] {
+            assert_eq!(mul(a, b), a.saturating_mul(b));
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! representation, with the operations of its `math` module. Several operations densify rows to n
 //! columns as subtensor does, so this costs O(n^2); [`crate::run`] is the fast path.
 
-mod math;
+pub(crate) mod math;
 
 use substrate_fixed::types::{I32F32, I64F64};
 

@@ -1,9 +1,11 @@
 //! One module per command group; the doc comment of each variant is its `--help` text.
 
 mod balance;
+mod bench;
 mod bench_runtime;
 mod block;
 mod chain;
+mod epoch;
 mod metagraph;
 mod node;
 mod query;
@@ -16,6 +18,12 @@ use clap::Subcommand;
 /// Every top-level command.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Run or check Yuma consensus epochs on cases in the conformance-vector format.
+    #[command(subcommand)]
+    Epoch(epoch::EpochCommand),
+    /// Time hot code paths on synthetic input.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
     /// Send an HTTP request signed with btauth/1 by the wallet's hotkey.
     ///
     /// Like curl: prints the response body on stdout and exits 1 on an HTTP error status (printing
@@ -29,13 +37,6 @@ pub(crate) enum Command {
     Query(query::QueryArgs),
     /// Manage wallets: create keys, list them, sign and verify messages.
     Wallet(wallet::WalletCommand),
-    /// Measure how fast the chain's state machine runs.
-    ///
-    /// Applies signed transfers and full-row set_weights calls to an in-memory chain and times
-    /// a subnet's epoch block.
-    ///
-    /// Example: yuma bench-runtime --uids 256 --json
-    BenchRuntime(bench_runtime::RuntimeBenchArgs),
     /// Run a node: a development chain with JSON-RPC on --rpc-port.
     ///
     /// Produces a block every --block-time ms, keeps the chain in --base-path (it restarts from
@@ -72,9 +73,10 @@ pub(crate) enum Command {
 /// Runs one command to completion.
 pub(crate) fn run(command: Command) -> anyhow::Result<()> {
     match command {
+        Command::Epoch(command) => epoch::run(command),
+        Command::Bench(command) => bench::run(command),
         Command::Query(args) => query::run(args),
         Command::Wallet(command) => wallet::run(command),
-        Command::BenchRuntime(args) => bench_runtime::run(&args),
         Command::Node(args) => node::run(&args),
         Command::Balance(args) => balance::balance(&args),
         Command::Transfer(args) => balance::transfer(&args),

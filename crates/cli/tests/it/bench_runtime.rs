@@ -1,11 +1,12 @@
-//! `yuma bench-runtime`.
+//! `yuma bench runtime`.
 
 use crate::util::{yuma_err, yuma_ok};
 
 #[test]
 fn reports_rates_as_one_json_document() {
     let out = yuma_ok(&[
-        "bench-runtime",
+        "bench",
+        "runtime",
         "--transfers",
         "20",
         "--weights",
@@ -29,6 +30,6 @@ fn reports_rates_as_one_json_document() {
 
 #[test]
 fn rejects_a_subnet_too_small() {
-    let err = yuma_err(&["bench-runtime", "--uids", "1"], 2);
+    let err = yuma_err(&["bench", "runtime", "--uids", "1"], 2);
     assert!(err.starts_with("yuma: --uids must be at least 2"), "{err}");
 }

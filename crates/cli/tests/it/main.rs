@@ -2,6 +2,7 @@
 
 mod bench_runtime;
 mod btauth;
+mod epoch;
 mod node;
 mod query;
 mod util;

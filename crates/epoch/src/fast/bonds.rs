@@ -10,9 +10,9 @@ use substrate_fixed::types::I32F32;
 
 use super::csr::Csr;
 use super::divide::Divisor;
-use super::sigmoid::LiquidAlpha;
+use super::sigmoid::{LiquidAlpha, exp_safe_batch};
 use super::{ONE, ZERO, normalize};
-use crate::fixed::{Derived, fixed_proportion_to_u16};
+use crate::fixed::{Derived, add, mul, proportion_to_u16_fast, sub};
 use crate::types::Input;
 
 /// What both bond variants read.
@@ -34,96 +34,153 @@ pub(super) struct Context<'a> {
 }
 
 impl Context<'_> {
-    /// Stored bonds without columns of uids registered since the last tempo, each value mapped
-    /// by `value(column, u16 bond)`; entry order kept.
-    fn masked_bonds(&self, value: impl Fn(usize, u16) -> I32F32) -> Csr {
-        let keep: Vec<bool> = self
-            .input
+    /// Whether bonds towards each column survive: its uid registered before the last tempo.
+    fn kept_columns(&self) -> Vec<bool> {
+        self.input
             .block_at_registration
             .iter()
             .map(|registered| self.last_tempo > *registered)
-            .collect();
-        let nnz = self.input.bonds.iter().map(Vec::len).sum();
-        let mut out = Csr::with_capacity(self.n, nnz);
-        for row in &self.input.bonds {
-            for &(j, b) in row {
-                if keep[usize::from(j)] {
-                    out.push(j, value(usize::from(j), b));
-                }
+            .collect()
+    }
+
+    /// Row `i` of the stored bonds without dropped columns, mapped by `value(column, bond)`,
+    /// into `cols` and `vals` (cleared first); entry order kept.
+    fn old_row(
+        &self,
+        i: usize,
+        kept: &[bool],
+        row: &mut Row,
+        value: impl Fn(usize, u16) -> I32F32,
+    ) {
+        row.clear();
+        for &(j, b) in &self.input.bonds[i] {
+            let ju = usize::from(j);
+            if kept[ju] {
+                row.cols.push(j);
+                row.vals.push(value(ju, b));
             }
-            out.end_row();
         }
-        out
+    }
+}
+
+/// One sparse row in two parallel vectors, reused from row to row.
+#[derive(Default)]
+struct Row {
+    cols: Vec<u16>,
+    vals: Vec<I32F32>,
+}
+
+impl Row {
+    fn clear(&mut self) {
+        self.cols.clear();
+        self.vals.clear();
     }
 }
 
 /// Classic bonds: column-normalised bonds and stake-weighted weights, fixed-alpha EMA,
 /// column-normalised again; dividends from the EMA bonds; stored column max-upscaled.
+///
+/// Three passes: column sums of the masked bonds and of weights x stake; the EMA row by row
+/// (normalising both inputs on the fly, collecting the EMA's column sums and maxima); then
+/// dividends and the stored rows. Column normalisation is monotone, so the maximum of a
+/// normalised column is the normalised maximum.
 pub(super) fn yuma2(ctx: &Context<'_>, alpha: I32F32) -> (Vec<I32F32>, Vec<Vec<(u16, u16)>>) {
     let n = ctx.n;
-    // B: raw u16 bonds, column-normalised: floor(b * 2^32 / column sum).
-    let bonds = ctx.masked_bonds(|_, b| I32F32::from_bits(i64::from(b)));
-    let mut raw_sum = vec![0u64; n];
-    for (j, v) in bonds.col.iter().zip(&bonds.val) {
-        raw_sum[usize::from(*j)] += v.to_bits() as u64;
-    }
-    let raw_div: Vec<Option<Divisor>> = raw_sum.iter().map(|s| Divisor::new(*s)).collect();
-    let mut bonds = bonds;
-    for (j, v) in bonds.col.iter().zip(bonds.val.iter_mut()) {
-        let raw = v.to_bits() as u64;
-        *v = I32F32::from_bits(match raw_div[usize::from(*j)] {
-            Some(d) => d.div_shifted(raw) as i64,
-            None => (raw << 32) as i64,
-        });
-    }
-
-    // Delta B: weights for bonds times active stake, column-normalised.
+    let kept = ctx.kept_columns();
     let wfb = ctx.weights_for_bonds;
-    let mut delta = Csr {
-        ptr: wfb.ptr.clone(),
-        col: wfb.col.clone(),
-        val: Vec::with_capacity(wfb.nnz()),
-    };
-    for i in 0..n {
-        let s = ctx.active_stake[i];
-        delta
-            .val
-            .extend(wfb.val[wfb.range(i)].iter().map(|w| w.saturating_mul(s)));
-    }
-    column_normalize(&mut delta, n);
 
-    let mut ema = ema_union(&delta, &bonds, alpha, n);
-    drop(delta);
-    drop(bonds);
-    column_normalize(&mut ema, n);
-
-    // Dividends: d_i = sum_j b_ij * incentive_j, normalised.
-    let mut dividends: Vec<I32F32> = (0..n)
-        .map(|i| {
-            let (cols, vals) = ema.row(i);
-            cols.iter().zip(vals).fold(ZERO, |acc, (j, v)| {
-                acc.saturating_add(ctx.incentive[usize::from(*j)].saturating_mul(*v))
-            })
-        })
-        .collect();
-    normalize(&mut dividends);
-
-    // Stored: column max-upscaled so each column's largest bond is 1.
-    let mut col_max = vec![ZERO; n];
-    for (j, v) in ema.col.iter().zip(&ema.val) {
-        let m = &mut col_max[usize::from(*j)];
-        if *m < *v {
-            *m = *v;
+    let mut bond_sum = vec![0u64; n];
+    for row in &ctx.input.bonds {
+        for &(j, b) in row {
+            if kept[usize::from(j)] {
+                bond_sum[usize::from(j)] += u64::from(b);
+            }
         }
     }
-    let max_div: Vec<Option<Divisor>> = col_max
+    let bond_div: Vec<Divisor> = bond_sum.iter().map(|s| Divisor::sum_or_one(*s)).collect();
+    let mut delta_sum = vec![ZERO; n];
+    for i in 0..n {
+        let s = ctx.active_stake[i];
+        if s != ZERO {
+            let (cols, vals) = wfb.row(i);
+            for (j, w) in cols.iter().zip(vals) {
+                let sum = &mut delta_sum[usize::from(*j)];
+                *sum = add(*sum, mul(*w, s));
+            }
+        }
+    }
+    let delta_div = divisors(&delta_sum);
+
+    // EMA of the normalised delta (new) and normalised bonds (old).
+    let one_minus_alpha = ONE.saturating_sub(alpha);
+    let mut ema = Csr::with_capacity(n, wfb.nnz().max(ctx.input.bonds.iter().map(Vec::len).sum()));
+    let mut ema_sum = vec![ZERO; n];
+    let mut ema_max = vec![ZERO; n];
+    let mut new_vals: Vec<I32F32> = Vec::new();
+    let mut old = Row::default();
+    let mut scratch = Scratch::new(n);
+    for i in 0..n {
+        let s = ctx.active_stake[i];
+        let (mut cols, vals) = wfb.row(i);
+        new_vals.clear();
+        if s == ZERO {
+            // A zero delta row adds nothing to the EMA.
+            cols = &[];
+        } else {
+            new_vals.extend(
+                cols.iter()
+                    .zip(vals)
+                    .map(|(j, w)| delta_div[usize::from(*j)].div_fixed(mul(*w, s))),
+            );
+        }
+        ctx.old_row(i, &kept, &mut old, |j, b| {
+            // Raw u16 bonds over their column sum: floor(b * 2^32 / sum).
+            I32F32::from_bits(bond_div[j].div_shifted(u64::from(b)) as i64)
+        });
+        let start = ema.nnz();
+        ema_row(
+            (cols, &new_vals),
+            (&old.cols, &old.vals),
+            (alpha, one_minus_alpha),
+            &mut ema,
+            &mut scratch,
+        );
+        for (j, v) in ema.col[start..].iter().zip(&ema.val[start..]) {
+            let j = usize::from(*j);
+            ema_sum[j] = add(ema_sum[j], *v);
+            if ema_max[j] < *v {
+                ema_max[j] = *v;
+            }
+        }
+        ema.end_row();
+    }
+
+    let norm_div = divisors(&ema_sum);
+    let up_div: Vec<Divisor> = ema_max
         .iter()
-        .map(|m| Divisor::new(m.to_bits().max(0) as u64))
+        .zip(&norm_div)
+        .map(|(m, d)| Divisor::sum_or_one(d.div_fixed(*m).to_bits() as u64))
         .collect();
-    let stored = store(&ema, ctx.new_permits, |j, v| match max_div[j] {
-        Some(d) => d.div_fixed(v),
-        None => v,
-    });
+    let mut stored = vec![Vec::new(); n];
+    let mut dividends = vec![ZERO; n];
+    for i in 0..n {
+        let (cols, vals) = ema.row(i);
+        let keep = ctx.new_permits[i];
+        if keep {
+            stored[i].reserve_exact(cols.len());
+        }
+        let mut acc = ZERO;
+        for (j, e) in cols.iter().zip(vals) {
+            let ju = usize::from(*j);
+            let v = norm_div[ju].div_fixed(*e);
+            acc = add(acc, mul(ctx.incentive[ju], v));
+            if keep {
+                stored[i].push((*j, proportion_to_u16_fast(up_div[ju].div_fixed(v))));
+            }
+        }
+        dividends[i] = acc;
+    }
+    normalize(&mut dividends);
     (dividends, stored)
 }
 
@@ -136,139 +193,168 @@ pub(super) fn yuma3(
     consensus: Option<&[I32F32]>,
 ) -> (Vec<I32F32>, Vec<Vec<(u16, u16)>>) {
     let n = ctx.n;
+    let kept = ctx.kept_columns();
+    let wfb = ctx.weights_for_bonds;
     // floor(b * 2^32 / 65535): subtensor's `fixed_to_fixed_u16_proportion`.
-    let bonds = ctx.masked_bonds(|_, b| {
-        I32F32::from_bits(((u64::from(b) << 32) / u64::from(u16::MAX)) as i64)
+    let proportion =
+        |_: usize, b: u16| I32F32::from_bits(((u64::from(b) << 32) / u64::from(u16::MAX)) as i64);
+    let mut liquid = consensus.map(|consensus| Liquid {
+        consensus,
+        alpha: LiquidAlpha::new(d.alpha_low, d.alpha_high, d.steepness),
+        visible: vec![false; n],
+        exps: Vec::new(),
     });
-    let ema = match consensus {
-        Some(c) => ema_liquid(
-            ctx.weights_for_bonds,
-            &bonds,
-            c,
-            &LiquidAlpha::new(d.alpha_low, d.alpha_high, d.steepness),
-        ),
-        None => ema_union(ctx.weights_for_bonds, &bonds, d.ema_alpha, n),
-    };
-    drop(bonds);
+    let one_minus_alpha = ONE.saturating_sub(d.ema_alpha);
 
-    let divisors = column_divisors(&ema, n);
-    let mut dividends: Vec<I32F32> = (0..n)
-        .map(|i| {
-            let (cols, vals) = ema.row(i);
-            let per_validator = cols.iter().zip(vals).fold(ZERO, |acc, (j, v)| {
-                let j = usize::from(*j);
-                let normalized = match divisors[j] {
-                    Some(d) => d.div_fixed(*v),
-                    None => *v,
-                };
-                acc.saturating_add(normalized.saturating_mul(ctx.incentive[j]))
-            });
-            per_validator
-                .checked_mul(ctx.active_stake[i])
-                .unwrap_or(ZERO)
-        })
-        .collect();
+    let mut ema = Csr::with_capacity(n, wfb.nnz());
+    let mut ema_sum = vec![ZERO; n];
+    let mut old = Row::default();
+    let mut scratch = Scratch::new(n);
+    for i in 0..n {
+        ctx.old_row(i, &kept, &mut old, proportion);
+        let start = ema.nnz();
+        match &mut liquid {
+            Some(liquid) => liquid.row(wfb.row(i), (&old.cols, &old.vals), &mut ema, &mut scratch),
+            None => ema_row(
+                wfb.row(i),
+                (&old.cols, &old.vals),
+                (d.ema_alpha, one_minus_alpha),
+                &mut ema,
+                &mut scratch,
+            ),
+        }
+        for (j, v) in ema.col[start..].iter().zip(&ema.val[start..]) {
+            let j = usize::from(*j);
+            ema_sum[j] = add(ema_sum[j], *v);
+        }
+        ema.end_row();
+    }
+
+    let norm_div = divisors(&ema_sum);
+    let mut stored = vec![Vec::new(); n];
+    let mut dividends = vec![ZERO; n];
+    for i in 0..n {
+        let (cols, vals) = ema.row(i);
+        let mut acc = ZERO;
+        for (j, e) in cols.iter().zip(vals) {
+            let ju = usize::from(*j);
+            acc = add(acc, mul(norm_div[ju].div_fixed(*e), ctx.incentive[ju]));
+        }
+        dividends[i] = acc.checked_mul(ctx.active_stake[i]).unwrap_or(ZERO);
+        if ctx.new_permits[i] {
+            stored[i] = cols
+                .iter()
+                .zip(vals)
+                .map(|(j, e)| (*j, proportion_to_u16_fast(*e)))
+                .collect();
+        }
+    }
     normalize(&mut dividends);
-    let stored = store(&ema, ctx.new_permits, |_, v| v);
     (dividends, stored)
 }
 
-/// Reciprocals of each column's sum (`None` for a zero sum).
-fn column_divisors(m: &Csr, n: usize) -> Vec<Option<Divisor>> {
-    let mut sum = vec![0i64; n];
-    for (j, v) in m.col.iter().zip(&m.val) {
-        let s = &mut sum[usize::from(*j)];
-        *s = s.saturating_add(v.to_bits());
-    }
-    // Entries are non-negative, so sums are too.
-    sum.iter()
-        .map(|s| Divisor::new((*s).max(0) as u64))
+/// Column divisors for non-negative column sums (identity where a sum is 0).
+fn divisors(sums: &[I32F32]) -> Vec<Divisor> {
+    sums.iter()
+        .map(|s| Divisor::sum_or_one(s.to_bits().max(0) as u64))
         .collect()
 }
 
-/// Divides each entry by its column's sum where that sum is non-zero.
-fn column_normalize(m: &mut Csr, n: usize) {
-    let divisors = column_divisors(m, n);
-    for (j, v) in m.col.iter().zip(m.val.iter_mut()) {
-        if let Some(d) = divisors[usize::from(*j)] {
-            *v = d.div_fixed(*v);
+/// One row of `alpha * new + (1 - alpha) * old` over the union of the row's columns, positive
+/// results pushed in ascending column order (subtensor `mat_ema_sparse`).
+fn ema_row(
+    (nc, nv): (&[u16], &[I32F32]),
+    (oc, ov): (&[u16], &[I32F32]),
+    (alpha, one_minus_alpha): (I32F32, I32F32),
+    out: &mut Csr,
+    scratch: &mut Scratch,
+) {
+    if nc == oc && nc.is_sorted() {
+        // The steady state: bonds exactly where the weights are.
+        for ((j, n), o) in nc.iter().zip(nv).zip(ov) {
+            let acc = add(mul(alpha, *n), mul(one_minus_alpha, *o));
+            if acc > ZERO {
+                out.push(*j, acc);
+            }
+        }
+    } else if nc.is_sorted() && oc.is_sorted() {
+        let (mut a, mut b) = (0, 0);
+        while a < nc.len() || b < oc.len() {
+            let (j, acc) = match (nc.get(a), oc.get(b)) {
+                (Some(&ja), Some(&jb)) if ja == jb => {
+                    let acc = add(mul(alpha, nv[a]), mul(one_minus_alpha, ov[b]));
+                    a += 1;
+                    b += 1;
+                    (ja, acc)
+                }
+                (Some(&ja), Some(&jb)) if ja < jb => {
+                    a += 1;
+                    (ja, mul(alpha, nv[a - 1]))
+                }
+                (Some(&ja), None) => {
+                    a += 1;
+                    (ja, mul(alpha, nv[a - 1]))
+                }
+                (_, Some(&jb)) => {
+                    b += 1;
+                    (jb, mul(one_minus_alpha, ov[b - 1]))
+                }
+                (None, None) => break,
+            };
+            if acc > ZERO {
+                out.push(j, acc);
+            }
+        }
+    } else {
+        scratch.start_row();
+        for (j, v) in nc.iter().zip(nv) {
+            scratch.add(*j, mul(alpha, *v));
+        }
+        for (j, v) in oc.iter().zip(ov) {
+            scratch.add(*j, mul(one_minus_alpha, *v));
+        }
+        scratch.touched.sort_unstable();
+        for &j in &scratch.touched {
+            let acc = scratch.value[usize::from(j)];
+            if acc > ZERO {
+                out.push(j, acc);
+            }
         }
     }
 }
 
-/// `alpha * new + (1 - alpha) * old` over the union of each row's columns, keeping positive
-/// results in ascending column order (subtensor `mat_ema_sparse`).
-fn ema_union(new: &Csr, old: &Csr, alpha: I32F32, n: usize) -> Csr {
-    let one_minus_alpha = ONE.saturating_sub(alpha);
-    let mut out = Csr::with_capacity(n, new.nnz().max(old.nnz()));
-    let mut scratch = Scratch::new(n);
-    for i in 0..n {
-        let (nc, nv) = new.row(i);
-        let (oc, ov) = old.row(i);
-        if nc.is_sorted() && oc.is_sorted() {
-            let (mut a, mut b) = (0, 0);
-            loop {
-                let (j, acc) = match (nc.get(a), oc.get(b)) {
-                    (Some(&ja), Some(&jb)) if ja == jb => {
-                        let acc = alpha
-                            .saturating_mul(nv[a])
-                            .saturating_add(one_minus_alpha.saturating_mul(ov[b]));
-                        a += 1;
-                        b += 1;
-                        (ja, acc)
-                    }
-                    (Some(&ja), Some(&jb)) if ja < jb => {
-                        a += 1;
-                        (ja, alpha.saturating_mul(nv[a - 1]))
-                    }
-                    (Some(&ja), None) => {
-                        a += 1;
-                        (ja, alpha.saturating_mul(nv[a - 1]))
-                    }
-                    (_, Some(&jb)) => {
-                        b += 1;
-                        (jb, one_minus_alpha.saturating_mul(ov[b - 1]))
-                    }
-                    (None, None) => break,
-                };
-                if acc > ZERO {
-                    out.push(j, acc);
-                }
-            }
-        } else {
-            scratch.start_row();
-            for (j, v) in nc.iter().zip(nv) {
-                scratch.add(*j, alpha.saturating_mul(*v));
-            }
-            for (j, v) in oc.iter().zip(ov) {
-                scratch.add(*j, one_minus_alpha.saturating_mul(*v));
-            }
-            scratch.touched.sort_unstable();
-            for &j in &scratch.touched {
-                let acc = scratch.value[usize::from(j)];
-                if acc > ZERO {
-                    out.push(j, acc);
-                }
-            }
-        }
-        out.end_row();
-    }
-    out
+/// Liquid-alpha state shared by the rows of one epoch.
+struct Liquid<'a> {
+    /// Consensus per column.
+    consensus: &'a [I32F32],
+    /// Sigmoid constants.
+    alpha: LiquidAlpha,
+    /// Whether the current old row's entry at a column is visible to subtensor's cursor.
+    visible: Vec<bool>,
+    /// Exponents, then exponentials, of the current row's cells.
+    exps: Vec<I32F32>,
 }
 
-/// Per-cell liquid-alpha EMA, emitted for the weight row's entries in its order (subtensor
-/// `mat_ema_alpha_sparse` with `compute_liquid_alpha_values_sparse`).
-///
-/// Subtensor finds each cell's weight and bond for the sigmoid with a cursor that assumes
-/// ascending columns; in a row stored unsorted it sees only the entries whose column exceeds
-/// every earlier column of that row (0 for the others). The EMA itself uses the real values.
-fn ema_liquid(new: &Csr, old: &Csr, consensus: &[I32F32], la: &LiquidAlpha) -> Csr {
-    let n = new.rows();
-    let mut out = Csr::with_capacity(n, new.nnz());
-    let mut scratch = Scratch::new(n);
-    let mut visible = vec![false; n];
-    for i in 0..n {
-        let (oc, ov) = old.row(i);
+impl Liquid<'_> {
+    /// One row of the per-cell liquid-alpha EMA, pushed for the weight row's entries in its order
+    /// (subtensor `mat_ema_alpha_sparse` with `compute_liquid_alpha_values_sparse`).
+    ///
+    /// Subtensor finds each cell's weight and bond for the sigmoid with a cursor that assumes
+    /// ascending columns; in a row stored unsorted it sees only the entries whose column exceeds
+    /// every earlier column of that row (0 for the others). The EMA itself uses the real values.
+    fn row(
+        &mut self,
+        (nc, nv): (&[u16], &[I32F32]),
+        (oc, ov): (&[u16], &[I32F32]),
+        out: &mut Csr,
+        scratch: &mut Scratch,
+    ) {
+        let Self {
+            consensus,
+            alpha: la,
+            visible,
+            exps,
+        } = self;
         scratch.start_row();
         let mut highest: Option<u16> = None;
         for (j, v) in oc.iter().zip(ov) {
@@ -276,7 +362,8 @@ fn ema_liquid(new: &Csr, old: &Csr, consensus: &[I32F32], la: &LiquidAlpha) -> C
             visible[usize::from(*j)] = highest.is_none_or(|h| *j > h);
             highest = highest.max(Some(*j));
         }
-        let (nc, nv) = new.row(i);
+        // Each cell's sigmoid exponent, then all the exponentials at once.
+        exps.clear();
         let mut highest: Option<u16> = None;
         for (&j, &w) in nc.iter().zip(nv) {
             let ju = usize::from(j);
@@ -286,25 +373,26 @@ fn ema_liquid(new: &Csr, old: &Csr, consensus: &[I32F32], la: &LiquidAlpha) -> C
                 ZERO
             };
             highest = highest.max(Some(j));
-            let old_value = scratch.get(j);
-            let b_seen = match old_value {
+            let b_seen = match scratch.get(j) {
                 Some(b) if visible[ju] => b,
                 _ => ZERO,
             };
-            let a = la.alpha(consensus[ju], w_seen, b_seen);
-            let decayed = match old_value {
-                Some(b) => ONE.saturating_sub(a).saturating_mul(b),
+            exps.push(la.exponent(consensus[ju], w_seen, b_seen));
+        }
+        exp_safe_batch(exps);
+        for ((&j, &w), e) in nc.iter().zip(nv).zip(exps.iter()) {
+            let a = la.alpha_from_exp(*e);
+            let decayed = match scratch.get(j) {
+                Some(b) => mul(sub(ONE, a), b),
                 None => ZERO,
             };
-            let inc = a.saturating_mul(w).max(ZERO);
-            let v = decayed.saturating_add(inc).min(ONE);
+            let inc = I32F32::from_bits(mul(a, w).to_bits().max(0));
+            let v = I32F32::from_bits(add(decayed, inc).to_bits().min(ONE.to_bits()));
             if v > ZERO {
                 out.push(j, v);
             }
         }
-        out.end_row();
     }
-    out
 }
 
 /// A dense scratch row reused across rows: a generation stamp marks which columns hold a
@@ -335,10 +423,10 @@ impl Scratch {
     fn add(&mut self, j: u16, v: I32F32) {
         let ju = usize::from(j);
         if self.stamp[ju] == self.generation {
-            self.value[ju] = self.value[ju].saturating_add(v);
+            self.value[ju] = add(self.value[ju], v);
         } else {
             self.stamp[ju] = self.generation;
-            self.value[ju] = ZERO.saturating_add(v);
+            self.value[ju] = v;
             self.touched.push(j);
         }
     }
@@ -347,26 +435,4 @@ impl Scratch {
         let ju = usize::from(j);
         (self.stamp[ju] == self.generation).then(|| self.value[ju])
     }
-}
-
-/// Rows with a new permit as stored u16 bonds (`value` maps each entry first); others empty.
-fn store(
-    m: &Csr,
-    new_permits: &[bool],
-    value: impl Fn(usize, I32F32) -> I32F32,
-) -> Vec<Vec<(u16, u16)>> {
-    new_permits
-        .iter()
-        .enumerate()
-        .map(|(i, permit)| {
-            if !*permit {
-                return Vec::new();
-            }
-            let (cols, vals) = m.row(i);
-            cols.iter()
-                .zip(vals)
-                .map(|(j, v)| (*j, fixed_proportion_to_u16(value(usize::from(*j), *v))))
-                .collect()
-        })
-        .collect()
 }

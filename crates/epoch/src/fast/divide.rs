@@ -32,6 +32,15 @@ impl Divisor {
         }
     }
 
+    /// Division by the sum `d`, or by 1.0 (no change) when the sum is 0: the "divide where
+    /// the sum is non-zero" of subtensor's normalisations, without a branch per entry.
+    pub(crate) fn sum_or_one(d: u64) -> Self {
+        Self::new(d).unwrap_or(Self {
+            d: 1 << 32,
+            recip: 1 << 32,
+        })
+    }
+
     /// `floor(x / d)`.
     #[inline]
     pub(crate) fn div(self, x: u64) -> u64 {
@@ -90,6 +99,15 @@ mod tests {
                 u128::from(dv.div_shifted(x)),
                 (u128::from(x) << 32) / u128::from(d)
             );
+        }
+    }
+
+    #[test]
+    fn sum_or_one_keeps_values_for_a_zero_sum() {
+        let one = Divisor::sum_or_one(0);
+        for bits in [0i64, 1, 1 << 31, (1 << 32) - 1, 1 << 32, 5 << 40] {
+            let x = I32F32::from_bits(bits);
+            assert_eq!(one.div_fixed(x), x);
         }
     }
 

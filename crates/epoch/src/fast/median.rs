@@ -10,101 +10,133 @@
 //!
 //! Validators with stake but no entry in the column score 0; they enter as one block of
 //! "zero mass" below every explicit entry, so a column costs O(entries), not O(validators).
+//!
+//! An entry is one `u64` key, `score << 16 | voter`: the score (I32F32 bits of a normalised
+//! weight, at most 2^32) and the index of the voter, whose stake is looked up in `stakes`.
+//! Eight bytes per entry keep the column lists (one entry per weight) compact.
 
-/// A validator's normalised weight on the column and its normalised stake (I32F32 bits).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Entry {
-    /// Weight, I32F32 bits (>= 0).
-    pub(crate) score: i64,
-    /// Stake, I32F32 bits (> 0).
-    pub(crate) stake: i64,
+/// Packs a voter's score (I32F32 bits, `0..=2^32`) and index (`< 2^16`) into an entry key.
+#[inline]
+pub(crate) fn key(score: i64, voter: usize) -> u64 {
+    ((score as u64) << 16) | voter as u64
+}
+
+#[inline]
+fn score(key: u64) -> i64 {
+    (key >> 16) as i64
+}
+
+#[inline]
+fn stake(key: u64, stakes: &[i64]) -> i64 {
+    stakes[(key & 0xffff) as usize]
 }
 
 /// Slices this short are sorted and scanned instead of partitioned.
-const SMALL: usize = 24;
+const SMALL: usize = 8;
 
 /// The stake-weighted median score (I32F32 bits) of a column.
 ///
-/// `stake_sum` is the stake of every validator with positive stake (`> 0`), `minority` is
-/// `stake_sum - kappa`; `entries` holds the validators that have an entry in the column.
-pub(crate) fn column_median(entries: &mut [Entry], stake_sum: i64, minority: i64) -> i64 {
-    let explicit: i64 = entries.iter().map(|e| e.stake).sum();
+/// `stakes[k]` is voter `k`'s normalised stake (I32F32 bits, > 0); `stake_sum` is their sum,
+/// `minority` is `stake_sum - kappa`; `keys` holds the voters that have an entry in the column.
+pub(crate) fn column_median(
+    keys: &mut [u64],
+    stakes: &[i64],
+    stake_sum: i64,
+    minority: i64,
+) -> i64 {
+    let explicit: i64 = keys.iter().map(|k| stake(*k, stakes)).sum();
     let zero_mass = stake_sum - explicit;
     if minority < 0 {
-        let lowest = entries.iter().map(|e| e.score).min().unwrap_or(0);
+        let lowest = keys.iter().map(|k| score(*k)).min().unwrap_or(0);
         return if zero_mass > 0 { 0 } else { lowest };
     }
     if minority >= stake_sum {
-        return entries.iter().map(|e| e.score).max().unwrap_or(0).max(0);
+        return keys.iter().map(|k| score(*k)).max().unwrap_or(0).max(0);
     }
     if minority < zero_mass {
         return 0;
     }
-    select(entries, zero_mass, minority)
+    select(keys, stakes, zero_mass, minority)
 }
 
-/// Smallest score whose cumulative stake (from `base`) exceeds `minority`; introselect with a
-/// median-of-three pivot, falling back to sorting when partitions stay unbalanced.
-fn select(mut s: &mut [Entry], mut base: i64, minority: i64) -> i64 {
-    let mut budget = 2 * (usize::BITS - s.len().leading_zeros()) + 4;
+/// Smallest score whose cumulative stake (from `base`) exceeds `minority`.
+///
+/// Radix-style selection, free of data-dependent branches in the inner loops: bucket the
+/// entries by score into [`BUCKETS`] equal ranges between the slice's minimum and maximum,
+/// add up each bucket's stake, find the bucket where the cumulative stake crosses the
+/// minority, and repeat on that bucket's entries. Each round divides the score range by
+/// [`BUCKETS`], so at most six rounds cover the 33 bits of a score.
+fn select(mut s: &mut [u64], stakes: &[i64], mut base: i64, minority: i64) -> i64 {
+    let mut hist = [0i64; BUCKETS];
     loop {
-        if s.len() <= SMALL || budget == 0 {
-            s.sort_unstable_by_key(|e| e.score);
+        if s.len() <= SMALL {
+            s.sort_unstable();
             let mut acc = base;
-            for e in s.iter() {
-                acc += e.stake;
+            for k in s.iter() {
+                acc += stake(*k, stakes);
                 if acc > minority {
-                    return e.score;
+                    return score(*k);
                 }
             }
-            return s.last().map_or(0, |e| e.score);
+            return s.last().map_or(0, |k| score(*k));
         }
-        budget -= 1;
-        let pivot = median3(s[0].score, s[s.len() / 2].score, s[s.len() - 1].score);
-        let (lt, gt, lt_sum, eq_sum) = partition3(s, pivot);
+        let (lo, hi) = s.iter().fold((i64::MAX, i64::MIN), |(lo, hi), k| {
+            (lo.min(score(*k)), hi.max(score(*k)))
+        });
+        if lo == hi {
+            return lo;
+        }
+        let range = (hi - lo) as u64;
+        let shift = (u64::BITS - range.leading_zeros()).saturating_sub(BUCKET_BITS);
+        let bucket = |k: u64| ((score(k) - lo) as u64 >> shift) as usize;
+        hist.fill(0);
+        for k in s.iter() {
+            hist[bucket(*k)] += stake(*k, stakes);
+        }
+        let mut chosen = BUCKETS - 1;
+        for (b, h) in hist.iter().enumerate() {
+            if base + h > minority {
+                chosen = b;
+                break;
+            }
+            base += h;
+        }
+        let mut kept = 0;
+        for i in 0..s.len() {
+            if bucket(s[i]) == chosen {
+                s.swap(i, kept);
+                kept += 1;
+            }
+        }
         let taken = std::mem::take(&mut s);
-        if base + lt_sum > minority {
-            s = &mut taken[..lt];
-        } else if base + lt_sum + eq_sum > minority {
-            return pivot;
-        } else {
-            base += lt_sum + eq_sum;
-            s = &mut taken[gt..];
-        }
+        s = &mut taken[..kept];
     }
 }
 
-fn median3(a: i64, b: i64, c: i64) -> i64 {
-    a.max(b).min(a.min(b).max(c))
-}
-
-/// Three-way partition around `pivot`: `[..lt]` below, `[lt..gt]` equal, `[gt..]` above.
-/// Returns `(lt, gt, stake below, stake equal)`.
-fn partition3(s: &mut [Entry], pivot: i64) -> (usize, usize, i64, i64) {
-    let (mut lo, mut i, mut hi) = (0, 0, s.len());
-    let (mut lt_sum, mut eq_sum) = (0i64, 0i64);
-    while i < hi {
-        let e = s[i];
-        if e.score < pivot {
-            lt_sum += e.stake;
-            s.swap(lo, i);
-            lo += 1;
-            i += 1;
-        } else if e.score > pivot {
-            hi -= 1;
-            s.swap(i, hi);
-        } else {
-            eq_sum += e.stake;
-            i += 1;
-        }
-    }
-    (lo, hi, lt_sum, eq_sum)
-}
+/// Buckets per selection round (a power of two).
+const BUCKETS: usize = 1 << BUCKET_BITS;
+const BUCKET_BITS: u32 = 6;
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[derive(Debug, Clone, Copy)]
+    struct Entry {
+        score: i64,
+        stake: i64,
+    }
+
+    /// Keys and stakes for `column_median`.
+    fn packed(entries: &[Entry]) -> (Vec<u64>, Vec<i64>) {
+        let keys = entries
+            .iter()
+            .enumerate()
+            .map(|(k, e)| key(e.score, k))
+            .collect();
+        (keys, entries.iter().map(|e| e.stake).collect())
+    }
 
     /// Cumulative-stake definition on a sorted copy, with the zero block included.
     fn by_definition(entries: &[Entry], stake_sum: i64, minority: i64) -> i64 {
@@ -136,26 +168,30 @@ mod tests {
     proptest! {
         #[test]
         fn matches_the_definition(
-            raw in prop::collection::vec((0i64..8, 1i64..50), 0..80),
+            raw in prop::collection::vec(
+                (prop_oneof![0i64..8, 0i64..=1 << 32, Just(1i64 << 32)], 1i64..50),
+                0..200,
+            ),
             extra in 0i64..100,
-            minority in -5i64..400,
+            minority in -5i64..12_000,
         ) {
-            let mut entries: Vec<Entry> =
+            let entries: Vec<Entry> =
                 raw.iter().map(|&(score, stake)| Entry { score, stake }).collect();
             let stake_sum = entries.iter().map(|e| e.stake).sum::<i64>() + extra;
             let want = by_definition(&entries, stake_sum, minority);
-            prop_assert_eq!(column_median(&mut entries, stake_sum, minority), want);
+            let (mut keys, stakes) = packed(&entries);
+            prop_assert_eq!(column_median(&mut keys, &stakes, stake_sum, minority), want);
         }
     }
 
     #[test]
     fn ends() {
-        let mut e = vec![Entry { score: 5, stake: 1 }, Entry { score: 3, stake: 1 }];
-        assert_eq!(column_median(&mut e, 2, -1), 3);
-        assert_eq!(column_median(&mut e, 3, -1), 0);
-        assert_eq!(column_median(&mut e, 2, 2), 5);
-        assert_eq!(column_median(&mut e, 2, 0), 3);
-        assert_eq!(column_median(&mut e, 2, 1), 5);
-        assert_eq!(column_median(&mut [], 0, 0), 0);
+        let (mut e, stakes) = packed(&[Entry { score: 5, stake: 1 }, Entry { score: 3, stake: 1 }]);
+        assert_eq!(column_median(&mut e, &stakes, 2, -1), 3);
+        assert_eq!(column_median(&mut e, &stakes, 3, -1), 0);
+        assert_eq!(column_median(&mut e, &stakes, 2, 2), 5);
+        assert_eq!(column_median(&mut e, &stakes, 2, 0), 3);
+        assert_eq!(column_median(&mut e, &stakes, 2, 1), 5);
+        assert_eq!(column_median(&mut [], &stakes, 0, 0), 0);
     }
 }

@@ -11,10 +11,9 @@
 use substrate_fixed::transcendental::exp;
 use substrate_fixed::types::I32F32;
 
-use crate::fixed::clamp_value;
+use crate::fixed::{add, mul, sub};
 
 const ONE_BITS: i64 = 1 << 32;
-const ZERO: I32F32 = I32F32::from_bits(0);
 const ONE: I32F32 = I32F32::from_bits(ONE_BITS);
 
 /// `exp(x)` with `x` clamped to `[-20, 20]` (subtensor `exp_safe`), exactly.
@@ -32,10 +31,10 @@ pub(crate) fn exp_safe(input: I32F32) -> I32F32 {
     let op = x.unsigned_abs();
     let mut result = op + ONE_BITS as u64;
     let mut term = op;
-    for i in 2..32u64 {
+    for i in 2..32usize {
         // floor(term * op / 2^32); below 2^63 for |x| <= 20 (max term ~4.3e7 * 20).
         term = ((u128::from(term) * u128::from(op)) >> 32) as u64;
-        term /= i;
+        term = div_small(term, i);
         if term == 0 {
             break;
         }
@@ -47,6 +46,31 @@ pub(crate) fn exp_safe(input: I32F32) -> I32F32 {
     } else {
         I32F32::from_bits(result as i64)
     }
+}
+
+/// `floor(2^64 / i)` for `i` in `2..32`, to divide by the term index without a `div`.
+const RECIPROCALS: [u64; 32] = {
+    let mut r = [0u64; 32];
+    let mut i = 2;
+    while i < 32 {
+        r[i] = ((1u128 << 64) / i as u128) as u64;
+        i += 1;
+    }
+    r
+};
+
+/// `floor(x / i)` for `i` in `2..32`: the reciprocal estimate is at most one too small.
+#[inline]
+fn div_small(x: u64, i: usize) -> u64 {
+    let d = i as u64;
+    let q = ((u128::from(x) * u128::from(RECIPROCALS[i])) >> 64) as u64;
+    if x - q * d >= d { q + 1 } else { q }
+}
+
+/// `clamp_value(x, 0, 1)` on the raw bits.
+#[inline]
+fn clamp_unit(x: I32F32) -> I32F32 {
+    I32F32::from_bits(x.to_bits().clamp(0, ONE_BITS))
 }
 
 /// `floor(2^64 / d)` for `d > 1`.
@@ -78,21 +102,76 @@ impl LiquidAlpha {
     }
 
     /// Alpha of one cell (subtensor `alpha_sigmoid`).
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn alpha(&self, consensus: I32F32, weight: I32F32, bond: I32F32) -> I32F32 {
+        self.alpha_from_exp(exp_safe(self.exponent(consensus, weight, bond)))
+    }
+
+    /// The sigmoid's exponent for one cell: `steepness / -100 * (diff - 0.5)`.
+    #[inline]
+    pub(crate) fn exponent(&self, consensus: I32F32, weight: I32F32, bond: I32F32) -> I32F32 {
         let combined = if weight >= bond {
-            clamp_value(weight.saturating_sub(consensus), ZERO, ONE)
+            clamp_unit(sub(weight, consensus))
         } else {
-            clamp_value(bond.saturating_sub(weight), ZERO, ONE)
+            clamp_unit(sub(bond, weight))
         };
-        let exponent = self
-            .scale
-            .saturating_mul(combined.saturating_sub(I32F32::from_bits(ONE_BITS / 2)));
-        let denominator = ONE.saturating_add(exp_safe(exponent)).to_bits() as u64;
+        mul(self.scale, sub(combined, I32F32::from_bits(ONE_BITS / 2)))
+    }
+
+    /// Alpha from `exp_safe(exponent)`: `low + (high - low) / (1 + exp)`, clamped.
+    #[inline]
+    pub(crate) fn alpha_from_exp(&self, exp: I32F32) -> I32F32 {
+        let denominator = add(ONE, exp).to_bits() as u64;
         // 1 / denominator with denominator >= 1 (never above 2^63 here).
         let sigmoid = I32F32::from_bits(div_2_64(denominator) as i64);
-        let alpha = self.low.saturating_add(sigmoid.saturating_mul(self.span));
-        clamp_value(alpha, self.low, self.high)
+        let alpha = add(self.low, mul(sigmoid, self.span));
+        // min(high) then max(low), as subtensor's `clamp_value` (low wins if low > high).
+        I32F32::from_bits(
+            alpha
+                .to_bits()
+                .min(self.high.to_bits())
+                .max(self.low.to_bits()),
+        )
+    }
+}
+
+/// [`exp_safe`] of every value in place, running four independent series side by side so
+/// their multiply chains overlap.
+pub(crate) fn exp_safe_batch(xs: &mut [I32F32]) {
+    let mut chunks = xs.chunks_exact_mut(4);
+    for chunk in &mut chunks {
+        let mut x = [0i64; 4];
+        let mut op = [0u64; 4];
+        let mut result = [0u64; 4];
+        let mut term = [0u64; 4];
+        for k in 0..4 {
+            x[k] = chunk[k].to_bits().clamp(-20 << 32, 20 << 32);
+            op[k] = x[k].unsigned_abs();
+            result[k] = op[k] + ONE_BITS as u64;
+            term[k] = op[k];
+        }
+        for i in 2..32usize {
+            for k in 0..4 {
+                term[k] = div_small(((u128::from(term[k]) * u128::from(op[k])) >> 32) as u64, i);
+                result[k] += term[k];
+            }
+            // Terms stay 0 once 0; adding them changes nothing.
+            if term == [0; 4] {
+                break;
+            }
+        }
+        for k in 0..4 {
+            chunk[k] = if x[k] == ONE_BITS {
+                exp_safe(ONE)
+            } else if x[k] < 0 {
+                I32F32::from_bits(div_2_64(result[k]) as i64)
+            } else {
+                I32F32::from_bits(result[k] as i64)
+            };
+        }
+    }
+    for x in chunks.into_remainder() {
+        *x = exp_safe(*x);
     }
 }
 
@@ -100,6 +179,8 @@ impl LiquidAlpha {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    const ZERO: I32F32 = I32F32::from_bits(0);
 
     fn library_exp_safe(input: I32F32) -> I32F32 {
         let x = input.clamp(I32F32::from_num(-20), I32F32::from_num(20));
@@ -124,6 +205,39 @@ mod tests {
         }
     }
 
+    proptest! {
+        #[test]
+        fn batch_matches_scalar(bits in prop::collection::vec(-(25i64 << 32)..(25i64 << 32), 0..13)) {
+            let mut xs: Vec<I32F32> = bits.iter().map(|b| I32F32::from_bits(*b)).collect();
+            xs.push(ONE);
+            xs.push(ZERO);
+            let want: Vec<I32F32> = xs.iter().map(|x| exp_safe(*x)).collect();
+            exp_safe_batch(&mut xs);
+            prop_assert_eq!(xs, want);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn alpha_matches_the_reference(
+            c in 0i64..=1 << 32,
+            w in 0i64..=1 << 32,
+            b in 0i64..=1 << 32,
+            low in any::<u16>(),
+            high in any::<u16>(),
+            steepness in any::<i16>(),
+        ) {
+            let f = |x: u16| crate::fixed::u16_proportion_to_fixed(x);
+            let (c, w, b) = (I32F32::from_bits(c), I32F32::from_bits(w), I32F32::from_bits(b));
+            let steep = I32F32::from_num(steepness);
+            let la = LiquidAlpha::new(f(low), f(high), steep);
+            prop_assert_eq!(
+                la.alpha(c, w, b),
+                crate::reference::math::alpha_sigmoid(c, w, b, f(low), f(high), steep)
+            );
+        }
+    }
+
     #[test]
     fn exp_special_points() {
         for v in [-20.0, -1.0, -0.5, 0.0, 0.5, 1.0, 19.99, 20.0, 100.0, -100.0] {
@@ -133,6 +247,13 @@ mod tests {
         for bits in [1i64, -1, ONE_BITS - 1, ONE_BITS + 1, -ONE_BITS] {
             let x = I32F32::from_bits(bits);
             assert_eq!(exp_safe(x), library_exp_safe(x), "exp bits {bits}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn div_small_is_floor(x in any::<u64>(), i in 2usize..32) {
+            prop_assert_eq!(div_small(x, i), x / i as u64);
         }
     }
 

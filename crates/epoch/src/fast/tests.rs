@@ -167,3 +167,23 @@ fn top_k_matches_a_stable_sort() {
         assert_eq!(top_k_nonzero(&v, k), want, "k = {k}");
     }
 }
+
+#[test]
+fn agrees_with_reference_on_a_subnet_of_many_column_blocks() {
+    // 300 voters give consensus blocks of 27 columns: many blocks, uneven last block.
+    for variant in crate::workload::Variant::ALL {
+        let (params, input) = crate::workload::Workload {
+            validators: 300,
+            miners: 211,
+            variant,
+            seed: 9,
+        }
+        .build();
+        let fast = run(&params, &input).expect("valid workload");
+        assert_eq!(
+            fast,
+            reference::run(&params, &input).expect("valid workload")
+        );
+        assert!(fast.consensus.iter().any(|c| *c > 0));
+    }
+}

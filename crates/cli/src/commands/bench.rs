@@ -1,0 +1,227 @@
+//! `yuma bench`: timings of the hot code paths, for people (and `--json` for scripts).
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use serde::Serialize;
+use yuma_epoch::workload::{Variant, Workload};
+use yuma_epoch::{Error, Input, Output, Params};
+
+use crate::args::OutputArgs;
+
+/// Benchmarks.
+#[derive(Debug, Subcommand)]
+pub(crate) enum BenchCommand {
+    /// Time the Yuma epoch on synthetic subnets.
+    ///
+    /// Prints the median wall-clock time (and, on Linux, the thread's mean CPU time) of the fast
+    /// path on one thread for n = 256 (64 validators x 192 miners), 64 x 4096 and 256 x 16384,
+    /// each with classic bonds, Yuma3 bonds and Yuma3 with liquid alpha; every validator
+    /// weights every miner and holds a bond to each (fixed seed). The reference implementation
+    /// runs at n = 256 for comparison. Build with `--release`.
+    ///
+    /// Example: yuma bench epoch --runs 11
+    Epoch(EpochArgs),
+    /// Measure how fast the chain's state machine runs.
+    ///
+    /// Applies signed transfers and full-row set_weights calls to an in-memory chain and times
+    /// a subnet's epoch block.
+    ///
+    /// Example: yuma bench runtime --uids 256 --json
+    Runtime(super::bench_runtime::RuntimeBenchArgs),
+}
+
+/// Arguments of `yuma bench epoch`.
+#[derive(Debug, Args)]
+pub(crate) struct EpochArgs {
+    /// Timed runs per case; the median is reported.
+    #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u32).range(1..))]
+    runs: u32,
+    /// Skip subnet sizes with more uids than this.
+    #[arg(long, default_value_t = 65535)]
+    max_uids: usize,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// Subnet sizes: (validators, miners).
+const SIZES: [(usize, usize); 3] = [(64, 192), (64, 4096), (256, 16384)];
+/// Seed of the synthetic subnets.
+const SEED: u64 = 42;
+
+/// One timed case.
+#[derive(Debug, Serialize)]
+struct Timing {
+    implementation: &'static str,
+    validators: usize,
+    miners: usize,
+    variant: &'static str,
+    runs: u32,
+    /// Median wall-clock time.
+    median_ns: u128,
+    /// Mean CPU time of the running thread (Linux only), which a loaded machine inflates less
+    /// than wall time.
+    mean_cpu_ns: Option<u64>,
+}
+
+/// Runs a bench command.
+pub(crate) fn run(command: BenchCommand) -> anyhow::Result<()> {
+    match command {
+        BenchCommand::Epoch(args) => bench_epoch(&args),
+        BenchCommand::Runtime(args) => super::bench_runtime::run(&args),
+    }
+}
+
+fn bench_epoch(args: &EpochArgs) -> anyhow::Result<()> {
+    let mut timings = Vec::new();
+    let fast: fn(&Params, &Input) -> Result<Output, Error> = yuma_epoch::run;
+    let reference: fn(&Params, &Input) -> Result<Output, Error> = yuma_epoch::reference::run;
+    let mut cases: Vec<(&'static str, _, (usize, usize))> = SIZES
+        .iter()
+        .filter(|(v, m)| v + m <= args.max_uids)
+        .map(|size| ("fast", fast, *size))
+        .collect();
+    if SIZES[0].0 + SIZES[0].1 <= args.max_uids {
+        cases.push(("reference", reference, SIZES[0]));
+    }
+    for (implementation, epoch, (validators, miners)) in cases {
+        for variant in Variant::ALL {
+            let workload = Workload {
+                validators,
+                miners,
+                variant,
+                seed: SEED,
+            };
+            eprintln!(
+                "bench: {implementation} {validators}v x {miners}m {}",
+                variant.name()
+            );
+            let (params, input) = workload.build();
+            let (median, median_cpu) = median_time(args.runs, || epoch(&params, &input))
+                .with_context(|| format!("running the {implementation} epoch"))?;
+            timings.push(Timing {
+                implementation,
+                validators,
+                miners,
+                variant: variant.name(),
+                runs: args.runs,
+                median_ns: median.as_nanos(),
+                mean_cpu_ns: median_cpu,
+            });
+        }
+    }
+    print_timings(&timings, args)
+}
+
+/// Median wall time of `runs` calls (after one warm-up call), and the mean CPU time of the
+/// thread over all of them (the kernel may account CPU time in whole ticks, so only a total
+/// over many runs is meaningful).
+fn median_time(
+    runs: u32,
+    mut f: impl FnMut() -> Result<Output, Error>,
+) -> anyhow::Result<(Duration, Option<u64>)> {
+    std::hint::black_box(f()?);
+    let mut times = Vec::with_capacity(runs as usize);
+    let cpu_start = thread_cpu_ns();
+    for _ in 0..runs {
+        let start = Instant::now();
+        std::hint::black_box(f()?);
+        times.push(start.elapsed());
+    }
+    let cpu_mean = match (cpu_start, thread_cpu_ns()) {
+        (Some(a), Some(b)) => Some(b.saturating_sub(a) / u64::from(runs)),
+        _ => None,
+    };
+    times.sort();
+    Ok((times[times.len() / 2], cpu_mean))
+}
+
+/// CPU time this thread has run, in ns, from Linux's `/proc/thread-self/schedstat`.
+fn thread_cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+fn print_timings(timings: &[Timing], args: &EpochArgs) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if args.output.json {
+        let json = serde_json::json!({ "bench": "epoch", "threads": 1, "timings": timings });
+        writeln!(out, "{json}").context("writing to stdout")?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "Yuma epoch, one thread, {} runs: median wall time (mean thread CPU time)",
+        args.runs
+    )
+    .context("writing to stdout")?;
+    writeln!(
+        out,
+        "{:<10} {:<24} {:>22} {:>22} {:>22}",
+        "impl", "subnet", "classic", "yuma3", "yuma3+liquid_alpha"
+    )
+    .context("writing to stdout")?;
+    for row in timings.chunks(Variant::ALL.len()) {
+        let first = &row[0];
+        let subnet = format!(
+            "n={} ({}v x {}m)",
+            first.validators + first.miners,
+            first.validators,
+            first.miners
+        );
+        let cells: Vec<String> = row
+            .iter()
+            .map(|t| match t.mean_cpu_ns {
+                Some(cpu) => format!(
+                    "{} ({})",
+                    format_ns(t.median_ns),
+                    format_ns(u128::from(cpu))
+                ),
+                None => format_ns(t.median_ns),
+            })
+            .collect();
+        writeln!(
+            out,
+            "{:<10} {:<24} {:>22} {:>22} {:>22}",
+            first.implementation, subnet, cells[0], cells[1], cells[2]
+        )
+        .context("writing to stdout")?;
+    }
+    let find = |imp: &str, variant: &str| {
+        timings.iter().find(|t| {
+            t.implementation == imp && t.variant == variant && (t.validators, t.miners) == SIZES[0]
+        })
+    };
+    for variant in Variant::ALL {
+        if let (Some(f), Some(r)) = (
+            find("fast", variant.name()),
+            find("reference", variant.name()),
+        ) {
+            let ratio = r.median_ns as f64 / f.median_ns.max(1) as f64;
+            writeln!(
+                out,
+                "n=256 {}: fast is {ratio:.1}x faster than the reference",
+                variant.name()
+            )
+            .context("writing to stdout")?;
+        }
+    }
+    Ok(())
+}
+
+fn format_ns(ns: u128) -> String {
+    let ms = ns as f64 / 1e6;
+    if ms >= 100.0 {
+        format!("{ms:.0} ms")
+    } else if ms >= 1.0 {
+        format!("{ms:.2} ms")
+    } else {
+        format!("{:.0} us", ms * 1000.0)
+    }
+}

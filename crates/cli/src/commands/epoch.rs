@@ -1,0 +1,202 @@
+//! `yuma epoch run|check`: replay Yuma epoch cases in the conformance-vector format.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use serde::Serialize;
+use yuma_epoch::conformance::{self, Carry, Case};
+use yuma_epoch::{Error, Input, Output, Params};
+
+use crate::args::OutputArgs;
+use crate::failure::Refused;
+
+/// Epoch commands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum EpochCommand {
+    /// Run epoch cases and print the outputs of every step.
+    ///
+    /// FILE holds cases in the format of shared/conformance/epoch/README.md: a `.json` file
+    /// with one case, or a `.jsonl` file with one case a line. Any `expected` fields are
+    /// ignored. Prints one JSON line per case: `{"id": .., "steps": [{active, stake_weight,
+    /// validator_permit, consensus, incentive, dividends, validator_trust, server_emission,
+    /// validator_emission, emission, bonds}, ..]}`.
+    ///
+    /// Example: yuma epoch run cases.jsonl
+    Run(RunArgs),
+    /// Run epoch cases and compare every step with its expected outputs.
+    ///
+    /// Reports each mismatch (case, step, field, uid, expected, got) and a summary line.
+    /// Exits 0 when everything matches, 1 on any mismatch, 2 on a malformed case.
+    ///
+    /// Example: yuma epoch check ../shared/conformance/epoch/edge.jsonl
+    Check(CheckArgs),
+}
+
+/// Arguments of `yuma epoch run`.
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// Cases file: `.json` (one case) or `.jsonl` (one case a line).
+    file: PathBuf,
+    /// Use the plain reference implementation instead of the fast one.
+    #[arg(long)]
+    reference: bool,
+}
+
+/// Arguments of `yuma epoch check`.
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// Cases file with `expected` outputs: `.json` (one case) or `.jsonl` (one case a line).
+    file: PathBuf,
+    /// Use the plain reference implementation instead of the fast one.
+    #[arg(long)]
+    reference: bool,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+type Epoch = fn(&Params, &Input) -> Result<Output, Error>;
+
+fn implementation(reference: bool) -> Epoch {
+    if reference {
+        yuma_epoch::reference::run
+    } else {
+        yuma_epoch::run
+    }
+}
+
+/// Runs an epoch command.
+pub(crate) fn run(command: EpochCommand) -> anyhow::Result<()> {
+    match command {
+        EpochCommand::Run(args) => run_cases(&args),
+        EpochCommand::Check(args) => check_cases(&args),
+    }
+}
+
+/// Reads and parses a cases file; `.json` is one case, anything else one case a line.
+fn read_cases(path: &Path) -> anyhow::Result<Vec<Case>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let cases = if path.extension().is_some_and(|e| e == "json") {
+        conformance::parse_case(&text).map(|c| vec![c])
+    } else {
+        conformance::parse_jsonl(&text)
+    };
+    cases.with_context(|| format!("malformed case in {}", path.display()))
+}
+
+#[derive(Serialize)]
+struct CaseOutput<'a> {
+    id: &'a str,
+    steps: Vec<Output>,
+}
+
+fn run_cases(args: &RunArgs) -> anyhow::Result<()> {
+    let cases = read_cases(&args.file)?;
+    let epoch = implementation(args.reference);
+    let mut stdout = std::io::stdout().lock();
+    for case in &cases {
+        let steps = conformance::replay(case, Carry::Computed, epoch)
+            .with_context(|| format!("replaying {}", args.file.display()))?;
+        let line = serde_json::to_string(&CaseOutput {
+            id: &case.id,
+            steps,
+        })
+        .context("encoding the outputs")?;
+        if let Err(e) = writeln!(stdout, "{line}") {
+            // A closed pipe (`| head`) is not an error.
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                return Ok(());
+            }
+            return Err(e).context("writing to stdout");
+        }
+    }
+    Ok(())
+}
+
+/// One mismatch, located.
+#[derive(Serialize)]
+struct Located<'a> {
+    case: &'a str,
+    step: usize,
+    #[serde(flatten)]
+    mismatch: conformance::Mismatch,
+}
+
+#[derive(Serialize)]
+struct CheckReport<'a> {
+    cases: usize,
+    steps: usize,
+    ok: bool,
+    mismatches: Vec<Located<'a>>,
+}
+
+fn check_cases(args: &CheckArgs) -> anyhow::Result<()> {
+    let cases = read_cases(&args.file)?;
+    let epoch = implementation(args.reference);
+    let mut report = CheckReport {
+        cases: cases.len(),
+        steps: 0,
+        ok: true,
+        mismatches: Vec::new(),
+    };
+    for case in &cases {
+        let outputs = conformance::replay(case, Carry::Expected, epoch)
+            .with_context(|| format!("replaying {}", args.file.display()))?;
+        for (k, (step, got)) in case.steps.iter().zip(outputs).enumerate() {
+            let Some(expected) = &step.expected else {
+                continue;
+            };
+            report.steps += 1;
+            for mismatch in conformance::compare(&expected.output, &got) {
+                report.mismatches.push(Located {
+                    case: &case.id,
+                    step: k,
+                    mismatch,
+                });
+            }
+        }
+    }
+    report.ok = report.mismatches.is_empty();
+    let mut stdout = std::io::stdout().lock();
+    if args.output.json {
+        let json = serde_json::to_string(&report).context("encoding the report")?;
+        writeln!(stdout, "{json}").context("writing to stdout")?;
+    } else {
+        for m in &report.mismatches {
+            let uid = m
+                .mismatch
+                .uid
+                .map_or_else(|| "length".to_string(), |u| format!("uid {u}"));
+            writeln!(
+                stdout,
+                "case {} step {} {} {uid}: expected {}, got {}",
+                m.case, m.step, m.mismatch.field, m.mismatch.expected, m.mismatch.got
+            )
+            .context("writing to stdout")?;
+        }
+        writeln!(
+            stdout,
+            "{} cases, {} steps checked: {}",
+            report.cases,
+            report.steps,
+            if report.ok {
+                "all match".to_string()
+            } else {
+                format!("{} mismatches", report.mismatches.len())
+            }
+        )
+        .context("writing to stdout")?;
+    }
+    if report.ok {
+        Ok(())
+    } else {
+        Err(Refused(format!(
+            "{} mismatches in {}",
+            report.mismatches.len(),
+            args.file.display()
+        ))
+        .into())
+    }
+}
