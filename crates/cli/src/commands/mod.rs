@@ -1,5 +1,6 @@
 //! One module per command group; the doc comment of each variant is its `--help` text.
 
+mod axon;
 mod balance;
 mod bench;
 mod bench_runtime;
@@ -12,6 +13,7 @@ mod query;
 mod stake;
 mod subnet;
 mod wallet;
+mod weights;
 
 use clap::Subcommand;
 
@@ -68,6 +70,16 @@ pub(crate) enum Command {
     /// Show every neuron of a subnet: stake, scores, emission, permits.
     #[command(after_long_help = "Example:\n  yuma metagraph --netuid 1 --json")]
     Metagraph(metagraph::MetagraphArgs),
+    /// Set, commit or reveal a validator's weights.
+    #[command(
+        after_long_help = "Example:\n  yuma weights set --netuid 1 --uids 0,1 --weights 100,300"
+    )]
+    Weights(weights::WeightsCommand),
+    /// Publish the hotkey's axon (IP and port) on a subnet.
+    #[command(
+        after_long_help = "Example:\n  yuma axon serve --netuid 1 --ip 203.0.113.7 --port 8091"
+    )]
+    Axon(axon::AxonCommand),
 }
 
 /// Runs one command to completion.
@@ -84,5 +96,7 @@ pub(crate) fn run(command: Command) -> anyhow::Result<()> {
         Command::Subnet(cmd) => subnet::run(&cmd),
         Command::Stake(cmd) => stake::run(&cmd),
         Command::Metagraph(args) => metagraph::run(&args),
+        Command::Weights(cmd) => weights::run(&cmd),
+        Command::Axon(cmd) => axon::run(&cmd),
     }
 }
