@@ -93,6 +93,34 @@ async fn websocket_rpc_and_subscriptions() {
     }
     assert!(saw_events);
 
+    // Every method of the OpenRPC document is served, and nothing else is advertised.
+    let spec: Value = serde_json::from_str(yuma_node::rpc::OPENRPC).expect("valid JSON");
+    let names: Vec<String> = spec["methods"]
+        .as_array()
+        .expect("methods")
+        .iter()
+        .map(|m| m["name"].as_str().expect("a name").to_string())
+        .collect();
+    assert!(names.len() >= 20);
+    for (i, name) in names.iter().enumerate() {
+        if name == "chain_subscribeNewHeads" || name == "chain_subscribeEvents" {
+            continue; // exercised above
+        }
+        let id = 1000 + i;
+        ws.send(Message::text(
+            json!({"jsonrpc":"2.0","id":id,"method":name,"params":[]}).to_string(),
+        ))
+        .await
+        .expect("sends");
+        loop {
+            let reply = next_json(&mut ws).await;
+            if reply["id"] == json!(id) {
+                assert_ne!(reply["error"]["code"], json!(-32601), "{name}: {reply}");
+                break;
+            }
+        }
+    }
+
     ws.send(Message::text("{not json")).await.expect("sends");
     let mut parse_error = false;
     for _ in 0..10 {

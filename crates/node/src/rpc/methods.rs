@@ -15,6 +15,9 @@ use crate::block::Block;
 use crate::receipt::{BlockReceipts, hex0x};
 use crate::state::BlockState;
 
+/// The OpenRPC document of these methods.
+pub const OPENRPC: &str = include_str!("../../openrpc.json");
+
 /// How long `tx_submit` with `wait` waits for inclusion.
 const WAIT_FOR_INCLUSION: Duration = Duration::from_secs(60);
 
@@ -68,6 +71,7 @@ pub(super) async fn call(ctx: &Context, method: &str, params: &Params) -> Result
         "subnet_lockCost" => Ok(json!(runtime(ctx)?.network_lock_cost())),
         "pool_state" => to_value(runtime(ctx)?.pool(netuid(params)?)),
         "tx_submit" => tx_submit(ctx, params).await,
+        "rpc_discover" => serde_json::from_str(OPENRPC).map_err(RpcError::internal),
         "tx_dryRun" => {
             let tx = decode_tx(params)?;
             match ctx.mailbox.dry_run(tx).await {

@@ -24,6 +24,7 @@
 //! | `tx_dryRun` | `tx` (hex) | receipt |
 //! | `chain_subscribeNewHeads`, `chain_subscribeEvents` | (WebSocket only) | subscription id |
 //! | `chain_unsubscribe` | `subscription` | bool |
+//! | `rpc_discover` | | the OpenRPC document ([`OPENRPC`], `crates/node/openrpc.json`) |
 //!
 //! Notifications: `{"jsonrpc":"2.0","method":"chain_newHead"|"chain_events","params":
 //! {"subscription":ID,"result":...}}`. Errors use the standard codes (-32700 parse, -32600
@@ -37,4 +38,5 @@ mod server;
 pub mod types;
 mod ws;
 
+pub use methods::OPENRPC;
 pub use server::{Context, router};
