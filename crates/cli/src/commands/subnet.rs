@@ -35,6 +35,12 @@ enum SubnetSubcommand {
         /// The subnet.
         netuid: u16,
     },
+    /// Show a subnet's hyperparameters.
+    #[command(after_long_help = "Example:\n  yuma subnet hyperparameters 1 --json")]
+    Hyperparameters {
+        /// The subnet.
+        netuid: u16,
+    },
     /// Create a subnet owned by the wallet's coldkey, with its hotkey as owner hotkey.
     ///
     /// Locks the current lock cost (see `yuma subnet list`); waits for inclusion.
@@ -88,6 +94,22 @@ pub(crate) fn run(cmd: &SubnetCommand) -> anyhow::Result<()> {
                 return emit_json(&value);
             }
             println!("{}", serde_json::to_string_pretty(&value)?);
+            Ok(())
+        }
+        SubnetSubcommand::Hyperparameters { netuid } => {
+            let params: Option<serde_json::Value> = rt
+                .block_on(client.call("subnet_hyperparameters", json!([netuid])))
+                .map_err(rpc_error)
+                .context("reading the hyperparameters")?;
+            let params = params.ok_or_else(|| Refused(format!("no subnet {netuid}")))?;
+            if cmd.output.json {
+                return emit_json(&params);
+            }
+            if let Some(map) = params.as_object() {
+                for (name, value) in map {
+                    println!("{name:<28} {value}");
+                }
+            }
             Ok(())
         }
         SubnetSubcommand::Create => {

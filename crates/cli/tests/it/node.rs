@@ -163,6 +163,8 @@ fn transfer_subnet_register_and_survive_kill_9() {
         &["subnet", "register", "--netuid", "1", "--uri", "//Charlie"],
     );
     assert!(registered["uid"].as_u64().is_some(), "{registered}");
+    let hyper = cli(&node, &["subnet", "hyperparameters", "1"]);
+    assert!(hyper["tempo"].as_u64().is_some(), "{hyper}");
     let subnets = cli(&node, &["subnet", "list"]);
     assert_eq!(subnets.as_array().map(Vec::len), Some(1));
     let metagraph = node.result("subnet_metagraph", json!([1]));
