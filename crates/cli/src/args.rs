@@ -43,6 +43,19 @@ pub(crate) struct OutputArgs {
     pub(crate) json: bool,
 }
 
+/// `--rpc`: the node to talk to.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct RpcArgs {
+    /// JSON-RPC URL of the node.
+    #[arg(
+        long,
+        global = true,
+        default_value = "http://127.0.0.1:9944",
+        env = "YUMA_RPC"
+    )]
+    pub(crate) rpc: String,
+}
+
 /// Expands a leading `~` or `~/` to `$HOME`; other paths are returned unchanged.
 fn expand_home(path: &str) -> PathBuf {
     let home = || std::env::var_os("HOME").map(PathBuf::from);

@@ -4,6 +4,8 @@
 //!   Bittensor make them; signs with the signing context `substrate`.
 //! - [`Mnemonic`] phrases (BIP-39, 12 to 24 words) turn into seeds exactly as `substrate-bip39`
 //!   does: the seed is derived from the phrase's entropy, not from the BIP-39 seed.
+//! - [`Pair::from_uri`] derives keys from secret URIs such as `//Alice` (hard junctions on the
+//!   development phrase [`DEV_PHRASE`]), exactly as Substrate does.
 //! - [`keyfile`]: the JSON key files of the Python `bittensor-wallet` 4, plain or sealed with
 //!   `$NACL` (Argon2i + XSalsa20-Poly1305), byte-compatible both ways.
 //! - [`Wallet`]: a wallet directory `<path>/<name>` as btcli lays it out (`coldkey`,
@@ -21,7 +23,9 @@
 pub mod btauth;
 pub mod keyfile;
 mod pair;
+mod uri;
 pub mod wallet;
 
 pub use pair::{Error, Mnemonic, Pair, SIGNATURE_LEN, verify};
+pub use uri::{DEV_ACCOUNTS, DEV_PHRASE};
 pub use wallet::Wallet;

@@ -22,6 +22,9 @@ pub enum Error {
     /// The 64 bytes are not an sr25519 secret key (the scalar half is not canonical).
     #[error("invalid sr25519 secret key")]
     SecretKey,
+    /// A secret URI this crate cannot derive (soft junction, password, empty junction).
+    #[error("unsupported secret uri: {0}")]
+    Uri(String),
 }
 
 /// A BIP-39 English mnemonic phrase. Its text is wiped from memory when dropped.

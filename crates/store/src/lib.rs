@@ -13,6 +13,7 @@
 //! headers   height (u64)           block hash (32 B) ++ state root after it (32 B)
 //! hashes    block hash (32 B)      height (u64)
 //! state     state key (bytes)      state value (bytes); deleted keys are removed
+//! receipts  height (u64)           receipts and events of the block, encoded by the node
 //! meta      "head"                 height of the last committed block
 //! ```
 //!
@@ -23,4 +24,4 @@ mod error;
 mod store;
 
 pub use error::Error;
-pub use store::{BlockCommit, Head, StateChange, StateEntry, Store};
+pub use store::{BlockCommit, Head, Snapshot, StateChange, StateEntry, Store};

@@ -11,6 +11,7 @@ const HEADERS: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("headers")
 const HASHES: TableDefinition<'_, &[u8], u64> = TableDefinition::new("hashes");
 const STATE: TableDefinition<'_, &[u8], &[u8]> = TableDefinition::new("state");
 const META: TableDefinition<'_, &str, u64> = TableDefinition::new("meta");
+const RECEIPTS: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("receipts");
 
 const HEAD_KEY: &str = "head";
 const HEADER_LEN: usize = 64;
@@ -34,6 +35,8 @@ pub struct BlockCommit {
     pub block: Vec<u8>,
     /// The state changes the block made, applied in order.
     pub changes: Vec<StateChange>,
+    /// What executing the block produced (receipts and events), encoded by the node.
+    pub receipts: Vec<u8>,
 }
 
 /// The last committed block.
@@ -60,7 +63,7 @@ impl Store {
     pub fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
         let database = Database::create(path).map_err(db)?;
         let write = database.begin_write().map_err(db)?;
-        for table in [BLOCKS, HEADERS] {
+        for table in [BLOCKS, HEADERS, RECEIPTS] {
             write.open_table(table).map_err(db)?;
         }
         write.open_table(HASHES).map_err(db)?;
@@ -129,6 +132,11 @@ impl Store {
                 .insert(commit.height, commit.block.as_slice())
                 .map_err(db)?;
             write
+                .open_table(RECEIPTS)
+                .map_err(db)?
+                .insert(commit.height, commit.receipts.as_slice())
+                .map_err(db)?;
+            write
                 .open_table(HASHES)
                 .map_err(db)?
                 .insert(commit.hash.as_slice(), commit.height)
@@ -154,6 +162,34 @@ impl Store {
         let read = self.db.begin_read().map_err(db)?;
         let blocks = read.open_table(BLOCKS).map_err(db)?;
         Ok(blocks.get(height).map_err(db)?.map(|v| v.value().to_vec()))
+    }
+
+    /// The receipts the node stored with the block at `height`, if committed.
+    ///
+    /// # Errors
+    /// [`Error::Database`] on a read failure.
+    pub fn receipts(&self, height: u64) -> Result<Option<Vec<u8>>, Error> {
+        let read = self.db.begin_read().map_err(db)?;
+        let receipts = read.open_table(RECEIPTS).map_err(db)?;
+        Ok(receipts
+            .get(height)
+            .map_err(db)?
+            .map(|v| v.value().to_vec()))
+    }
+
+    /// A consistent read-only view of the state as of the committed head now: later commits do
+    /// not change what it reads.
+    ///
+    /// # Errors
+    /// [`Error::Database`] on a read failure.
+    pub fn snapshot(&self) -> Result<Snapshot, Error> {
+        let read = self.db.begin_read().map_err(db)?;
+        let head = {
+            let meta = read.open_table(META).map_err(db)?;
+            meta.get(HEAD_KEY).map_err(db)?.map(|v| v.value())
+        };
+        let state = read.open_table(STATE).map_err(db)?;
+        Ok(Snapshot { head, state })
     }
 
     /// The header (hash and state root) of the block at `height`, if committed.
@@ -213,6 +249,43 @@ impl Store {
     }
 }
 
+/// The state as of one committed head, read in one redb read transaction.
+pub struct Snapshot {
+    head: Option<u64>,
+    state: redb::ReadOnlyTable<&'static [u8], &'static [u8]>,
+}
+
+impl Snapshot {
+    /// Height of the head this snapshot reads, `None` for an empty store.
+    pub fn head(&self) -> Option<u64> {
+        self.head
+    }
+
+    /// The value of a state key.
+    ///
+    /// # Errors
+    /// [`Error::Database`] on a read failure.
+    pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, Error> {
+        Ok(self.state.get(key).map_err(db)?.map(|v| v.value().to_vec()))
+    }
+
+    /// Every state entry whose key starts with `prefix`, in key order.
+    ///
+    /// # Errors
+    /// [`Error::Database`] on a read failure.
+    pub fn with_prefix(&self, prefix: &[u8]) -> Result<Vec<StateEntry>, Error> {
+        let mut entries = Vec::new();
+        for entry in self.state.range(prefix..).map_err(db)? {
+            let (key, value) = entry.map_err(db)?;
+            if !key.value().starts_with(prefix) {
+                break;
+            }
+            entries.push((key.value().to_vec(), value.value().to_vec()));
+        }
+        Ok(entries)
+    }
+}
+
 fn corrupt(table: &'static str, height: u64) -> Error {
     Error::Corrupt {
         table,
@@ -244,6 +317,7 @@ mod tests {
             state_root: [height as u8 + 100; 32],
             block: vec![height as u8; 10],
             changes,
+            receipts: vec![height as u8; 3],
         }
     }
 
@@ -280,6 +354,7 @@ mod tests {
         assert_eq!(store.state(b"a").expect("reads"), None);
         assert_eq!(store.state(b"b").expect("reads"), Some(b"2".to_vec()));
         assert_eq!(store.block(1).expect("reads"), Some(vec![1; 10]));
+        assert_eq!(store.receipts(1).expect("reads"), Some(vec![1; 3]));
         assert_eq!(store.height_of(&[1; 32]).expect("reads"), Some(0));
         assert_eq!(
             store.header(0).expect("reads").map(|h| h.state_root),
@@ -331,6 +406,25 @@ mod tests {
             .map(|(k, _)| k)
             .collect();
         assert_eq!(keys, vec![b"p/1".to_vec(), b"p/2".to_vec()]);
+    }
+
+    #[test]
+    fn snapshot_does_not_see_later_commits() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path().join("db")).expect("opens");
+        store
+            .commit(&commit(0, vec![set(b"p/1", b"a"), set(b"q", b"b")]))
+            .expect("genesis");
+        let snap = store.snapshot().expect("snapshot");
+        store
+            .commit(&commit(1, vec![set(b"p/1", b"z"), set(b"p/2", b"c")]))
+            .expect("block 1");
+        assert_eq!(snap.head(), Some(0));
+        assert_eq!(snap.get(b"p/1").expect("reads"), Some(b"a".to_vec()));
+        assert_eq!(snap.with_prefix(b"p/").expect("reads").len(), 1);
+        let now = store.snapshot().expect("snapshot");
+        assert_eq!(now.head(), Some(1));
+        assert_eq!(now.with_prefix(b"p/").expect("reads").len(), 2);
     }
 
     proptest::proptest! {

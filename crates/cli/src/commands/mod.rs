@@ -1,10 +1,19 @@
 //! One module per command group; the doc comment of each variant is its `--help` text.
 
+mod axon;
+mod balance;
 mod bench;
 mod bench_runtime;
+mod block;
+mod chain;
 mod epoch;
+mod metagraph;
+mod node;
 mod query;
+mod stake;
+mod subnet;
 mod wallet;
+mod weights;
 
 use clap::Subcommand;
 
@@ -30,6 +39,47 @@ pub(crate) enum Command {
     Query(query::QueryArgs),
     /// Manage wallets: create keys, list them, sign and verify messages.
     Wallet(wallet::WalletCommand),
+    /// Run a node: a development chain with JSON-RPC on --rpc-port.
+    ///
+    /// Produces a block every --block-time ms, keeps the chain in --base-path (it restarts from
+    /// there), serves JSON-RPC over HTTP and WebSocket and /metrics on one port, and stops
+    /// cleanly on Ctrl-C or SIGTERM. Prints `yuma: rpc listening on http://ADDR` on stderr.
+    #[command(
+        after_long_help = "Example:\n  yuma node --dev --base-path /tmp/yuma-dev --block-time 500"
+    )]
+    Node(node::NodeArgs),
+    /// Show an account's free TAO and nonce.
+    #[command(
+        after_long_help = "Example:\n  yuma balance --address 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"
+    )]
+    Balance(balance::BalanceArgs),
+    /// Send TAO from the wallet's coldkey and wait until a block includes it.
+    #[command(
+        after_long_help = "Example:\n  yuma transfer --dest 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty --amount 1.5"
+    )]
+    Transfer(balance::TransferArgs),
+    /// Show a block with its transactions and events.
+    #[command(after_long_help = "Example:\n  yuma block 12 --json")]
+    Block(block::BlockArgs),
+    /// List, inspect, create and join subnets.
+    #[command(after_long_help = "Example:\n  yuma subnet register --netuid 1 --hotkey miner")]
+    Subnet(subnet::SubnetCommand),
+    /// Stake TAO on hotkeys in subnet pools, unstake, and list stakes.
+    #[command(after_long_help = "Example:\n  yuma stake add --netuid 1 --amount 10")]
+    Stake(stake::StakeCommand),
+    /// Show every neuron of a subnet: stake, scores, emission, permits.
+    #[command(after_long_help = "Example:\n  yuma metagraph --netuid 1 --json")]
+    Metagraph(metagraph::MetagraphArgs),
+    /// Set, commit or reveal a validator's weights.
+    #[command(
+        after_long_help = "Example:\n  yuma weights set --netuid 1 --uids 0,1 --weights 100,300"
+    )]
+    Weights(weights::WeightsCommand),
+    /// Publish the hotkey's axon (IP and port) on a subnet.
+    #[command(
+        after_long_help = "Example:\n  yuma axon serve --netuid 1 --ip 203.0.113.7 --port 8091"
+    )]
+    Axon(axon::AxonCommand),
 }
 
 /// Runs one command to completion.
@@ -39,5 +89,14 @@ pub(crate) fn run(command: Command) -> anyhow::Result<()> {
         Command::Bench(command) => bench::run(command),
         Command::Query(args) => query::run(args),
         Command::Wallet(command) => wallet::run(command),
+        Command::Node(args) => node::run(&args),
+        Command::Balance(args) => balance::balance(&args),
+        Command::Transfer(args) => balance::transfer(&args),
+        Command::Block(args) => block::run(&args),
+        Command::Subnet(cmd) => subnet::run(&cmd),
+        Command::Stake(cmd) => stake::run(&cmd),
+        Command::Metagraph(args) => metagraph::run(&args),
+        Command::Weights(cmd) => weights::run(&cmd),
+        Command::Axon(cmd) => axon::run(&cmd),
     }
 }

@@ -12,7 +12,7 @@ mod inspect;
 mod password;
 mod signing;
 
-pub(crate) use signing::unlock_hotkey;
+pub(crate) use signing::{unlock_coldkey, unlock_hotkey};
 
 use anyhow::Context as _;
 use clap::{Args, Subcommand};

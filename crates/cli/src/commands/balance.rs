@@ -1,0 +1,85 @@
+//! `yuma balance` and `yuma transfer`: free TAO of an account, and moving it.
+
+use anyhow::Context as _;
+use clap::Args;
+use serde_json::json;
+use yuma_client::Call;
+use yuma_primitives::{AccountId, Balance};
+
+use super::chain::{SignerArgs, client, emit_json, rpc_error, runtime, submit_and_wait, tao};
+use crate::args::{OutputArgs, RpcArgs};
+
+/// Flags of `yuma balance`.
+#[derive(Debug, Args)]
+pub(crate) struct BalanceArgs {
+    /// The account (SS58); the wallet's coldkey when omitted.
+    #[arg(long)]
+    address: Option<String>,
+    #[command(flatten)]
+    signer: SignerArgs,
+    #[command(flatten)]
+    rpc: RpcArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// Flags of `yuma transfer`.
+#[derive(Debug, Args)]
+pub(crate) struct TransferArgs {
+    /// Recipient (SS58).
+    #[arg(long)]
+    dest: String,
+    /// Amount in TAO (up to 9 decimals).
+    #[arg(long)]
+    amount: String,
+    #[command(flatten)]
+    signer: SignerArgs,
+    #[command(flatten)]
+    rpc: RpcArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+pub(crate) fn balance(args: &BalanceArgs) -> anyhow::Result<()> {
+    let who = match &args.address {
+        Some(text) => {
+            AccountId::from_ss58(text).with_context(|| format!("reading --address {text:?}"))?
+        }
+        None => args.signer.coldkey_public()?,
+    };
+    let client = client(&args.rpc);
+    let info = runtime()?
+        .block_on(client.account(&who))
+        .map_err(rpc_error)
+        .context("reading the balance")?;
+    if args.output.json {
+        return emit_json(&json!({"address": who, "free": info.free, "nonce": info.nonce}));
+    }
+    println!("{who}  {} TAO  (nonce {})", tao(info.free), info.nonce);
+    Ok(())
+}
+
+pub(crate) fn transfer(args: &TransferArgs) -> anyhow::Result<()> {
+    let dest = AccountId::from_ss58(&args.dest)
+        .with_context(|| format!("reading --dest {:?}", args.dest))?;
+    let amount = Balance::parse_tao(&args.amount)
+        .with_context(|| format!("reading --amount {:?}", args.amount))?;
+    let pair = args.signer.coldkey()?;
+    let client = client(&args.rpc);
+    let result = runtime()?.block_on(submit_and_wait(
+        &client,
+        &pair,
+        Call::Transfer { dest, amount },
+    ))?;
+    if args.output.json {
+        return emit_json(&serde_json::to_value(&result)?);
+    }
+    let fee = result.included.as_ref().map_or(0, |i| i.receipt.fee);
+    println!(
+        "sent {} TAO from {} to {dest} (fee {} TAO)",
+        tao(amount.rao()),
+        pair.public(),
+        tao(fee)
+    );
+    Ok(())
+}

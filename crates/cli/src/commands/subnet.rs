@@ -1,0 +1,167 @@
+//! `yuma subnet list | show | create | register`: subnets and burned registration.
+
+use anyhow::Context as _;
+use clap::{Args, Subcommand};
+use serde_json::json;
+use yuma_client::Call;
+use yuma_primitives::NetUid;
+
+use super::chain::{SignerArgs, client, emit_json, rpc_error, runtime, submit_and_wait, tao};
+use crate::args::{OutputArgs, RpcArgs};
+use crate::failure::Refused;
+use yuma_runtime::Event;
+
+/// Flags of `yuma subnet`.
+#[derive(Debug, Args)]
+pub(crate) struct SubnetCommand {
+    #[command(subcommand)]
+    command: SubnetSubcommand,
+    #[command(flatten)]
+    signer: SignerArgs,
+    #[command(flatten)]
+    rpc: RpcArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum SubnetSubcommand {
+    /// List every subnet.
+    #[command(after_long_help = "Example:\n  yuma subnet list --json")]
+    List,
+    /// Show a subnet's state, pool and hyperparameters.
+    #[command(after_long_help = "Example:\n  yuma subnet show 1")]
+    Show {
+        /// The subnet.
+        netuid: u16,
+    },
+    /// Show a subnet's hyperparameters.
+    #[command(after_long_help = "Example:\n  yuma subnet hyperparameters 1 --json")]
+    Hyperparameters {
+        /// The subnet.
+        netuid: u16,
+    },
+    /// Create a subnet owned by the wallet's coldkey, with its hotkey as owner hotkey.
+    ///
+    /// Locks the current lock cost (see `yuma subnet list`); waits for inclusion.
+    #[command(after_long_help = "Example:\n  yuma subnet create --wallet-name owner")]
+    Create,
+    /// Register the wallet's hotkey on a subnet by burning the registration price.
+    #[command(after_long_help = "Example:\n  yuma subnet register --netuid 1 --hotkey miner")]
+    Register {
+        /// The subnet.
+        #[arg(long)]
+        netuid: u16,
+    },
+}
+
+pub(crate) fn run(cmd: &SubnetCommand) -> anyhow::Result<()> {
+    let client = client(&cmd.rpc);
+    let rt = runtime()?;
+    match &cmd.command {
+        SubnetSubcommand::List => {
+            let subnets = rt
+                .block_on(client.subnets())
+                .map_err(rpc_error)
+                .context("listing subnets")?;
+            if cmd.output.json {
+                return emit_json(&serde_json::to_value(&subnets)?);
+            }
+            println!(
+                "{:>6}  {:>4}  {:>18}  {:>18}  owner",
+                "netuid", "n", "tao_in", "price (rao)"
+            );
+            for s in subnets {
+                println!(
+                    "{:>6}  {:>4}  {:>18}  {:>18}  {}",
+                    s.netuid.0,
+                    s.n,
+                    tao(s.pool.pool.tao_reserve),
+                    s.pool.price,
+                    s.owner
+                );
+            }
+            Ok(())
+        }
+        SubnetSubcommand::Show { netuid } => {
+            let subnet = rt
+                .block_on(client.subnet(NetUid(*netuid)))
+                .map_err(rpc_error)
+                .context("reading the subnet")?
+                .ok_or_else(|| Refused(format!("no subnet {netuid}")))?;
+            let value = serde_json::to_value(&subnet)?;
+            if cmd.output.json {
+                return emit_json(&value);
+            }
+            println!("{}", serde_json::to_string_pretty(&value)?);
+            Ok(())
+        }
+        SubnetSubcommand::Hyperparameters { netuid } => {
+            let params: Option<serde_json::Value> = rt
+                .block_on(client.call("subnet_hyperparameters", json!([netuid])))
+                .map_err(rpc_error)
+                .context("reading the hyperparameters")?;
+            let params = params.ok_or_else(|| Refused(format!("no subnet {netuid}")))?;
+            if cmd.output.json {
+                return emit_json(&params);
+            }
+            if let Some(map) = params.as_object() {
+                for (name, value) in map {
+                    println!("{name:<28} {value}");
+                }
+            }
+            Ok(())
+        }
+        SubnetSubcommand::Create => {
+            let coldkey = cmd.signer.coldkey()?;
+            let hotkey = cmd.signer.hotkey_public()?;
+            let result = rt.block_on(submit_and_wait(
+                &client,
+                &coldkey,
+                Call::RegisterNetwork { hotkey },
+            ))?;
+            let netuid = result.included.as_ref().and_then(|i| {
+                i.receipt.events.iter().find_map(|e| match e {
+                    Event::NetworkAdded { netuid, .. } => Some(netuid.0),
+                    _ => None,
+                })
+            });
+            if cmd.output.json {
+                return emit_json(&json!({"netuid": netuid, "submit": result}));
+            }
+            match netuid {
+                Some(n) => println!("created subnet {n}"),
+                None => println!("transaction {} included", result.hash),
+            }
+            Ok(())
+        }
+        SubnetSubcommand::Register { netuid } => {
+            let coldkey = cmd.signer.coldkey()?;
+            let hotkey = cmd.signer.hotkey_public()?;
+            let result = rt.block_on(submit_and_wait(
+                &client,
+                &coldkey,
+                Call::BurnedRegister {
+                    netuid: NetUid(*netuid),
+                    hotkey,
+                },
+            ))?;
+            let uid = result.included.as_ref().and_then(|i| {
+                i.receipt.events.iter().find_map(|e| match e {
+                    Event::NeuronRegistered { uid, .. } => Some(*uid),
+                    _ => None,
+                })
+            });
+            if cmd.output.json {
+                return emit_json(
+                    &json!({"netuid": netuid, "hotkey": hotkey, "uid": uid, "submit": result}),
+                );
+            }
+            match uid {
+                Some(uid) => println!("registered {hotkey} on subnet {netuid} as uid {uid}"),
+                None => println!("transaction {} included", result.hash),
+            }
+            Ok(())
+        }
+    }
+}

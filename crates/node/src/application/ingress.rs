@@ -1,0 +1,143 @@
+//! The application's mailbox: typed requests with one-shot replies.
+
+use futures::SinkExt;
+use futures::channel::{mpsc, oneshot};
+use yuma_runtime::SignedTransaction;
+use yuma_runtime::hash::Hash;
+
+use crate::block::{Block, Header};
+use crate::mempool::MempoolError;
+use crate::receipt::TxReceipt;
+
+/// Why the application could not do what was asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApplicationError {
+    /// The application stopped (the node is shutting down).
+    #[error("the application stopped")]
+    Stopped,
+    /// The parent is not the committed head.
+    #[error("parent 0x{} is not the head", hex::encode(.0))]
+    UnknownParent(Hash),
+    /// No executed block has this hash.
+    #[error("no proposed or verified block 0x{}", hex::encode(.0))]
+    UnknownBlock(Hash),
+    /// The store failed.
+    #[error("store: {0}")]
+    Store(String),
+    /// The runtime refused to start the block.
+    #[error("runtime: {0}")]
+    Runtime(String),
+}
+
+/// Why a transaction was not accepted into the mempool.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SubmitError {
+    /// The runtime rejects it (bad signature, wrong chain, nonce, fee, or failing call).
+    #[error("{0}")]
+    Invalid(String),
+    /// The mempool refuses it.
+    #[error(transparent)]
+    Mempool(#[from] MempoolError),
+    /// The application is not running.
+    #[error(transparent)]
+    Application(#[from] ApplicationError),
+}
+
+/// A request to the application actor.
+pub(crate) enum Message {
+    Propose {
+        parent: Hash,
+        timestamp: u64,
+        response: oneshot::Sender<Result<Block, ApplicationError>>,
+    },
+    Verify {
+        block: Block,
+        response: oneshot::Sender<bool>,
+    },
+    Finalize {
+        hash: Hash,
+        response: oneshot::Sender<Result<Header, ApplicationError>>,
+    },
+    Submit {
+        tx: SignedTransaction,
+        response: oneshot::Sender<Result<Hash, SubmitError>>,
+    },
+    DryRun {
+        tx: SignedTransaction,
+        response: oneshot::Sender<Result<TxReceipt, SubmitError>>,
+    },
+}
+
+/// A handle to send requests to the application; cheap to clone.
+#[derive(Clone)]
+pub struct Mailbox {
+    sender: mpsc::Sender<Message>,
+}
+
+impl Mailbox {
+    pub(crate) fn new(sender: mpsc::Sender<Message>) -> Self {
+        Self { sender }
+    }
+
+    async fn ask<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<T>) -> Message,
+    ) -> Result<T, ApplicationError> {
+        let (tx, rx) = oneshot::channel();
+        let mut sender = self.sender.clone();
+        sender
+            .send(make(tx))
+            .await
+            .map_err(|_| ApplicationError::Stopped)?;
+        rx.await.map_err(|_| ApplicationError::Stopped)
+    }
+
+    /// Builds and executes a block on `parent` (which must be the head) from the mempool.
+    ///
+    /// # Errors
+    /// [`ApplicationError`] when the parent is not the head or the application stopped.
+    pub async fn propose(&self, parent: Hash, timestamp: u64) -> Result<Block, ApplicationError> {
+        self.ask(|response| Message::Propose {
+            parent,
+            timestamp,
+            response,
+        })
+        .await?
+    }
+
+    /// Re-executes a block proposed elsewhere; `true` when it is valid on the head.
+    ///
+    /// # Errors
+    /// [`ApplicationError::Stopped`] when the application stopped.
+    pub async fn verify(&self, block: Block) -> Result<bool, ApplicationError> {
+        self.ask(|response| Message::Verify { block, response })
+            .await
+    }
+
+    /// Commits a proposed or verified block.
+    ///
+    /// # Errors
+    /// [`ApplicationError`] when the block is unknown or the store fails.
+    pub async fn finalize(&self, hash: Hash) -> Result<Header, ApplicationError> {
+        self.ask(|response| Message::Finalize { hash, response })
+            .await?
+    }
+
+    /// Checks a transaction against the head state and adds it to the mempool.
+    ///
+    /// # Errors
+    /// [`SubmitError`] with the runtime's or the mempool's reason.
+    pub async fn submit(&self, tx: SignedTransaction) -> Result<Hash, SubmitError> {
+        self.ask(|response| Message::Submit { tx, response })
+            .await?
+    }
+
+    /// What including the transaction now would do, without changing anything.
+    ///
+    /// # Errors
+    /// [`SubmitError::Invalid`] when the runtime rejects it.
+    pub async fn dry_run(&self, tx: SignedTransaction) -> Result<TxReceipt, SubmitError> {
+        self.ask(|response| Message::DryRun { tx, response })
+            .await?
+    }
+}

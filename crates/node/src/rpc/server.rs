@@ -1,0 +1,144 @@
+//! The axum router: JSON-RPC over HTTP, the WebSocket upgrade and `/metrics`.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State, WebSocketUpgrade};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::Value;
+use yuma_store::Store;
+
+use super::jsonrpc::{INVALID_REQUEST, PARSE_ERROR, RpcError, parse_request, response};
+use super::methods;
+use crate::application::{Finalized, Mailbox};
+use crate::metrics::{MethodLabel, Metrics};
+
+/// What the RPC handlers share.
+#[derive(Clone)]
+pub struct Context {
+    /// The store, read at its committed head.
+    pub store: Arc<Store>,
+    /// The application, for submissions and dry runs.
+    pub mailbox: Mailbox,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
+    /// Committed blocks, for subscriptions and waiting submitters.
+    pub finalized: tokio::sync::broadcast::Sender<Arc<Finalized>>,
+    /// Largest request body in bytes (also the largest WebSocket message).
+    pub max_body: usize,
+}
+
+/// The node's HTTP routes: `POST /` (JSON-RPC), `GET /` (WebSocket), `GET /metrics`.
+pub fn router(ctx: Context) -> Router {
+    let limit = ctx.max_body;
+    Router::new()
+        .route("/", get(websocket).post(http))
+        .route("/metrics", get(metrics))
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(ctx)
+}
+
+async fn metrics(State(ctx): State<Context>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        ctx.metrics.encode(),
+    )
+        .into_response()
+}
+
+async fn websocket(State(ctx): State<Context>, upgrade: WebSocketUpgrade) -> Response {
+    let limit = ctx.max_body;
+    upgrade
+        .max_message_size(limit)
+        .on_upgrade(move |socket| super::ws::serve(ctx, socket))
+}
+
+fn json_response(status: StatusCode, body: &Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+async fn http(State(ctx): State<Context>, body: Result<Bytes, BytesRejection>) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            let status = rejection.status();
+            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                format!("request body exceeds {} bytes", ctx.max_body)
+            } else {
+                rejection.body_text()
+            };
+            return json_response(
+                status,
+                &response(Value::Null, Err(RpcError::new(INVALID_REQUEST, message))),
+            );
+        }
+    };
+    match handle_text(&ctx, &body).await {
+        Some(reply) => json_response(StatusCode::OK, &reply),
+        None => StatusCode::NO_CONTENT.into_response(),
+    }
+}
+
+/// Answers a request body: one request or a batch. `None` when only notifications came.
+pub(super) async fn handle_text(ctx: &Context, body: &[u8]) -> Option<Value> {
+    let value: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) => {
+            return Some(response(
+                Value::Null,
+                Err(RpcError::new(PARSE_ERROR, format!("invalid JSON: {e}"))),
+            ));
+        }
+    };
+    match value {
+        Value::Array(items) if items.is_empty() => Some(response(
+            Value::Null,
+            Err(RpcError::new(INVALID_REQUEST, "empty batch")),
+        )),
+        Value::Array(items) => {
+            let mut replies = Vec::new();
+            for item in items {
+                if let Some(reply) = handle_one(ctx, item).await {
+                    replies.push(reply);
+                }
+            }
+            (!replies.is_empty()).then_some(Value::Array(replies))
+        }
+        single => handle_one(ctx, single).await,
+    }
+}
+
+async fn handle_one(ctx: &Context, value: Value) -> Option<Value> {
+    let request = match parse_request(value) {
+        Ok(r) => r,
+        Err((id, error)) => return Some(response(id, Err(error))),
+    };
+    let started = Instant::now();
+    let result = methods::call(ctx, &request.method, &request.params).await;
+    let label = if result
+        .as_ref()
+        .is_err_and(|e| e.code == super::jsonrpc::METHOD_NOT_FOUND)
+    {
+        "unknown".to_string()
+    } else {
+        request.method.clone()
+    };
+    ctx.metrics
+        .rpc_latency
+        .get_or_create(&MethodLabel { method: label })
+        .observe(started.elapsed().as_secs_f64());
+    request.id.map(|id| response(id, result))
+}
