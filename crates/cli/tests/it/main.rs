@@ -1,4 +1,5 @@
 //! Integration tests of the `yuma` binary: one test binary, one module per command group.
 
 mod epoch;
+mod sim;
 mod util;
