@@ -613,4 +613,27 @@ mod tests {
             SS58
         );
     }
+
+    proptest::proptest! {
+        /// Arbitrary bytes never panic the decoder, sealed or not.
+        #[test]
+        fn decoding_garbage_fails_cleanly(data in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
+            let _ = decode(&data);
+            let mut sealed = NACL_PREFIX.to_vec();
+            sealed.extend_from_slice(&data);
+            proptest::prop_assert!(open_with(FAST, &sealed, Some("pw")).is_err());
+        }
+
+        /// JSON objects with the right field names but arbitrary string values never panic.
+        #[test]
+        fn decoding_odd_fields_fails_cleanly(
+            field in proptest::sample::select(vec![
+                "secretPhrase", "secretSeed", "privateKey", "publicKey", "accountId", "ss58Address",
+            ]),
+            value in "(0x)?[0-9a-zA-Z ]{0,140}",
+        ) {
+            let json = serde_json::json!({ field: value }).to_string();
+            let _ = decode(json.as_bytes());
+        }
+    }
 }

@@ -10,11 +10,15 @@
 //!   `coldkeypub.txt`, `hotkeys/<name>`, `hotkeys/<name>pub.txt`): create and regenerate keys
 //!   (never overwriting unless asked), list wallets and hotkeys, read public keys without a
 //!   password and secret keys with one. [`wallet::list`] names the wallets under a path.
+//! - [`btauth`]: btauth/1 hotkey-signed HTTP requests as `bittensor.http_auth` signs and verifies
+//!   them: [`btauth::sign_request`] on the client, [`btauth::Verifier`] (with a bounded replay
+//!   store) on the server. Clocks are passed in, so both are deterministic.
 //!
 //! Secrets (seeds, expanded keys, phrases, decrypted files) are wiped from memory when dropped;
 //! nothing in this crate prints or logs.
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
+pub mod btauth;
 pub mod keyfile;
 mod pair;
 pub mod wallet;

@@ -187,7 +187,7 @@ impl Wallet {
         mnemonic: Option<&Mnemonic>,
         save: Save<'_>,
     ) -> Result<(), Error> {
-        check_hotkey(hotkey)?;
+        check_hotkey_name(hotkey)?;
         let paths = [self.hotkey_path(hotkey), self.hotkeypub_path(hotkey)];
         save_key(&paths, pair, mnemonic, save)
     }
@@ -208,7 +208,7 @@ impl Wallet {
     /// # Errors
     /// As [`Self::coldkeypub`]; [`Error::Name`] for a bad hotkey name.
     pub fn hotkeypub(&self, hotkey: &str) -> Result<AccountId, Error> {
-        check_hotkey(hotkey)?;
+        check_hotkey_name(hotkey)?;
         public_key(&self.hotkeypub_path(hotkey), &self.hotkey_path(hotkey))
     }
 
@@ -225,7 +225,7 @@ impl Wallet {
     /// # Errors
     /// As [`Self::coldkey_encryption`]; [`Error::Name`] for a bad hotkey name.
     pub fn hotkey_encryption(&self, hotkey: &str) -> Result<Encryption, Error> {
-        check_hotkey(hotkey)?;
+        check_hotkey_name(hotkey)?;
         Ok(Encryption::of(&read(&self.hotkey_path(hotkey))?))
     }
 
@@ -246,7 +246,7 @@ impl Wallet {
     /// # Errors
     /// As [`Self::coldkey`]; [`Error::Name`] for a bad hotkey name.
     pub fn hotkey(&self, hotkey: &str, password: Option<&str>) -> Result<Pair, Error> {
-        check_hotkey(hotkey)?;
+        check_hotkey_name(hotkey)?;
         secret_key(&self.hotkey_path(hotkey), password)
     }
 
@@ -330,7 +330,12 @@ fn check_name(kind: &'static str, name: &str) -> Result<(), Error> {
     }
 }
 
-fn check_hotkey(name: &str) -> Result<(), Error> {
+/// Checks that `name` can be a hotkey: a plain file name not ending in `pub.txt`. Every
+/// method taking a hotkey name checks this; call it to check a name before other work.
+///
+/// # Errors
+/// [`Error::Name`] naming the problem.
+pub fn check_hotkey_name(name: &str) -> Result<(), Error> {
     check_name("hotkey", name)?;
     if name.ends_with(PUB_SUFFIX) {
         return Err(Error::Name {

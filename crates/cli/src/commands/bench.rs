@@ -24,6 +24,13 @@ pub(crate) enum BenchCommand {
     ///
     /// Example: yuma bench epoch --runs 11
     Epoch(EpochArgs),
+    /// Measure how fast the chain's state machine runs.
+    ///
+    /// Applies signed transfers and full-row set_weights calls to an in-memory chain and times
+    /// a subnet's epoch block.
+    ///
+    /// Example: yuma bench runtime --uids 256 --json
+    Runtime(super::bench_runtime::RuntimeBenchArgs),
 }
 
 /// Arguments of `yuma bench epoch`.
@@ -63,6 +70,7 @@ struct Timing {
 pub(crate) fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Epoch(args) => bench_epoch(&args),
+        BenchCommand::Runtime(args) => super::bench_runtime::run(&args),
     }
 }
 

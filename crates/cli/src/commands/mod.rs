@@ -1,8 +1,11 @@
 //! One module per command group; the doc comment of each variant is its `--help` text.
 
 mod bench;
+mod bench_runtime;
 mod epoch;
+mod query;
 mod sim;
+mod wallet;
 
 use clap::Subcommand;
 
@@ -26,6 +29,19 @@ pub(crate) enum Command {
     ///
     /// Example: yuma sim crates/sim/scenarios/copier.toml --variant yuma3 --reveal-delay 2
     Sim(sim::SimArgs),
+    /// Send an HTTP request signed with btauth/1 by the wallet's hotkey.
+    ///
+    /// Like curl: prints the response body on stdout and exits 1 on an HTTP error status (printing
+    /// the status and body on stderr). The request is GET, or POST when --data is given; the body
+    /// is sent as `application/json` unless a --header sets another Content-Type. Bind the request
+    /// to the server's hotkey with --receiver: servers using `bittensor.http_auth` refuse unbound
+    /// requests by default. Plain http only: btauth/1 authenticates the request itself.
+    #[command(
+        after_long_help = "Example:\n  yuma query http://127.0.0.1:8091/generate --data '{\"prompt\":\"hi\"}' --receiver 5F..."
+    )]
+    Query(query::QueryArgs),
+    /// Manage wallets: create keys, list them, sign and verify messages.
+    Wallet(wallet::WalletCommand),
 }
 
 /// Runs one command to completion.
@@ -34,5 +50,7 @@ pub(crate) fn run(command: Command) -> anyhow::Result<()> {
         Command::Epoch(command) => epoch::run(command),
         Command::Bench(command) => bench::run(command),
         Command::Sim(args) => sim::run(args),
+        Command::Query(args) => query::run(args),
+        Command::Wallet(command) => wallet::run(command),
     }
 }

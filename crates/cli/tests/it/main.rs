@@ -1,5 +1,9 @@
-//! Integration tests of the `yuma` binary: one test binary, one module per command group.
+//! Integration tests of the `yuma` binary, one module per command group.
 
+mod bench_runtime;
+mod btauth;
 mod epoch;
+mod query;
 mod sim;
 mod util;
+mod wallet;

@@ -1,0 +1,11 @@
+//! Scenario and property tests of the runtime through its public API.
+
+mod balances;
+mod emission;
+mod fixtures;
+mod invariants;
+mod registration;
+mod staking;
+mod subnets;
+mod util;
+mod weights;
