@@ -171,6 +171,58 @@ pub fn markdown(reports: &[Report]) -> String {
     out
 }
 
+/// An SVG line chart of the scenario's agents' emission share per tempo (solid) against their
+/// stake share (dashed), 0-100% on the vertical axis.
+pub fn svg(r: &Report) -> String {
+    const W: u64 = 640;
+    const H: u64 = 320;
+    const PAD: u64 = 40;
+    let (pw, ph) = (W - 2 * PAD, H - 2 * PAD);
+    let n = r.adversary_series_ppm.len().max(2) as u64 - 1;
+    let y = |ppm: u64| PAD + ph - ph * ppm.min(1_000_000) / 1_000_000;
+    let points: Vec<String> = r
+        .adversary_series_ppm
+        .iter()
+        .enumerate()
+        .map(|(e, &ppm)| format!("{},{}", PAD + pw * e as u64 / n, y(ppm)))
+        .collect();
+    let stake_y = y(r.measures.adversary_stake_ppm);
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" font-family=\"sans-serif\" font-size=\"12\">\n\
+         <rect width=\"{W}\" height=\"{H}\" fill=\"white\"/>\n\
+         <text x=\"{PAD}\" y=\"20\">{} ({}, reveal delay {}): emission share of the scenario's agents per tempo</text>\n",
+        r.scenario,
+        r.variant.name(),
+        r.reveal_delay
+    );
+    for pct in [0u64, 25, 50, 75, 100] {
+        let gy = y(pct * 10_000);
+        let _ = writeln!(
+            out,
+            "<line x1=\"{PAD}\" y1=\"{gy}\" x2=\"{}\" y2=\"{gy}\" stroke=\"#ddd\"/><text x=\"4\" y=\"{}\">{pct}%</text>",
+            PAD + pw,
+            gy + 4
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<line x1=\"{PAD}\" y1=\"{stake_y}\" x2=\"{}\" y2=\"{stake_y}\" stroke=\"#888\" stroke-dasharray=\"6 4\"/>",
+        PAD + pw
+    );
+    let _ = writeln!(
+        out,
+        "<polyline fill=\"none\" stroke=\"#c33\" stroke-width=\"2\" points=\"{}\"/>",
+        points.join(" ")
+    );
+    let _ = writeln!(
+        out,
+        "<text x=\"{PAD}\" y=\"{}\">tempo 0 .. {} (dashed: stake share)</text>\n</svg>",
+        H - 10,
+        r.epochs.saturating_sub(1)
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,5 +235,18 @@ mod tests {
         assert_eq!(ratio(999_500), "1.000");
         assert_eq!(signed_ratio(-512_000), "-0.512");
         assert_eq!(tao(1_234_500_000), "1.2345");
+    }
+
+    #[test]
+    fn svg_has_one_point_per_tempo() {
+        let s = crate::scenario::builtin().expect("valid")[1].clone();
+        let r = crate::run(&Scenario { epochs: 5, ..s }).expect("runs");
+        let chart = svg(&r);
+        assert!(chart.starts_with("<svg") && chart.ends_with("</svg>\n"));
+        let points = chart.split("points=\"").nth(1).expect("polyline");
+        assert_eq!(
+            points.split('"').next().map(|p| p.split(' ').count()),
+            Some(5)
+        );
     }
 }

@@ -30,6 +30,9 @@ pub(crate) struct SimArgs {
     /// Commit-reveal delay in tempos, overriding the scenario's.
     #[arg(long, value_name = "TEMPOS", value_parser = clap::value_parser!(u64).range(0..=scenario::MAX_REVEAL_DELAY))]
     reveal_delay: Option<u64>,
+    /// Also write an SVG chart of the scenario's agents' emission share per tempo to FILE.
+    #[arg(long, value_name = "FILE", conflicts_with = "all")]
+    chart: Option<PathBuf>,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -70,6 +73,10 @@ pub(crate) fn run(args: SimArgs) -> anyhow::Result<()> {
         s.reveal_delay = delay;
     }
     let report = yuma_sim::run(&s).with_context(|| format!("running scenario {}", s.name))?;
+    if let Some(path) = &args.chart {
+        std::fs::write(path, format::svg(&report))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
     if args.output.json {
         println!(
             "{}",
