@@ -10,6 +10,7 @@ mod epoch;
 mod metagraph;
 mod node;
 mod query;
+mod sim;
 mod stake;
 mod subnet;
 mod wallet;
@@ -26,6 +27,17 @@ pub(crate) enum Command {
     /// Time hot code paths on synthetic input.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Simulate a subnet with gaming agents on the real epoch and report who earns what.
+    ///
+    /// SCENARIO is a TOML file (see crates/sim/scenarios/) or a built-in name: honest, copier,
+    /// cabal-30, cabal-49, cabal-51, sybil-k1, sybil-k4, random, late-joiner, quality-change.
+    /// Prints per agent stake share, emission share and dividends per 1000 TAO per tempo, then
+    /// the measures: copier gain G, cabal and random miners' share, sybil gain, and the
+    /// Spearman correlation of true quality and incentive. `--all` runs every scenario under
+    /// every variant (and the copier at reveal delays 0-3) and prints a Markdown table.
+    ///
+    /// Example: yuma sim crates/sim/scenarios/copier.toml --variant yuma3 --reveal-delay 2
+    Sim(sim::SimArgs),
     /// Send an HTTP request signed with btauth/1 by the wallet's hotkey.
     ///
     /// Like curl: prints the response body on stdout and exits 1 on an HTTP error status (printing
@@ -87,6 +99,7 @@ pub(crate) fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Epoch(command) => epoch::run(command),
         Command::Bench(command) => bench::run(command),
+        Command::Sim(args) => sim::run(args),
         Command::Query(args) => query::run(args),
         Command::Wallet(command) => wallet::run(command),
         Command::Node(args) => node::run(&args),

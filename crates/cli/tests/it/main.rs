@@ -5,5 +5,6 @@ mod btauth;
 mod epoch;
 mod node;
 mod query;
+mod sim;
 mod util;
 mod wallet;
