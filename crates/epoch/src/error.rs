@@ -5,6 +5,13 @@ use crate::types::{Input, Params};
 /// Largest number of uids an epoch accepts (uids are u16).
 pub const MAX_UIDS: usize = u16::MAX as usize;
 
+/// Largest bonds moving average accepted, in parts per million (500%).
+///
+/// Subtensor accepts any value: above 1_000_000 the EMA factor turns negative. Both paths here
+/// agree with each other up to this bound (tested); far above it the bond values saturate and
+/// the fast path is not yet proven equal, so such input is refused rather than guessed.
+pub const MAX_BONDS_MOVING_AVERAGE: u64 = 5_000_000;
+
 /// Why an epoch input was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
@@ -54,8 +61,8 @@ pub enum Error {
         /// Number of uids.
         n: usize,
     },
-    /// A bonds moving average above 100% (1_000_000 parts per million).
-    #[error("bonds_moving_average {value} is above 1000000 (100%)")]
+    /// A bonds moving average above [`MAX_BONDS_MOVING_AVERAGE`].
+    #[error("bonds_moving_average {value} is above {MAX_BONDS_MOVING_AVERAGE} (500%)")]
     BondsMovingAverage {
         /// The value given.
         value: u64,
@@ -96,7 +103,7 @@ pub(crate) fn validate(params: &Params, input: &Input) -> Result<usize, Error> {
     {
         return Err(Error::OwnerOutOfRange { uid, n });
     }
-    if params.bonds_moving_average > 1_000_000 {
+    if params.bonds_moving_average > MAX_BONDS_MOVING_AVERAGE {
         return Err(Error::BondsMovingAverage {
             value: params.bonds_moving_average,
         });

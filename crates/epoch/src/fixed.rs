@@ -92,8 +92,10 @@ pub(crate) struct Derived {
 }
 
 impl Derived {
-    /// Derives the scalars as subtensor's getters do (the bonds moving average is at most
-    /// 1_000_000 after validation, so the EMA factor is in `[0, 1]`).
+    /// Derives the scalars as subtensor's getters do. A bonds moving average above 1_000_000
+    /// makes the EMA factor negative (and `1 - alpha` above 1); subtensor runs the epoch with it
+    /// all the same, saturating where the values overflow; both paths here follow it up to
+    /// [`crate::MAX_BONDS_MOVING_AVERAGE`].
     pub(crate) fn new(params: &Params) -> Self {
         let bma = safe_div_64(
             I64F64::saturating_from_num(params.bonds_moving_average),

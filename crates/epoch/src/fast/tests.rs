@@ -43,7 +43,14 @@ fn params(n: usize) -> impl Strategy<Value = Params> {
             1u64..2000,
             prop_oneof![Just(0u16), Just(1), Just(32767), Just(65535), any::<u16>()],
             prop_oneof![Just(0u16), Just(65535), any::<u16>()],
-            prop_oneof![Just(0u64), Just(900_000), Just(1_000_000), 0u64..=1_000_000],
+            prop_oneof![
+                Just(0u64),
+                Just(900_000),
+                Just(1_000_000),
+                0u64..=1_000_000,
+                // Above 100%: a negative EMA factor, which subtensor accepts.
+                1_000_001u64..=crate::MAX_BONDS_MOVING_AVERAGE,
+            ],
             0u16..(n as u16 + 3),
         ),
         (
@@ -186,4 +193,54 @@ fn agrees_with_reference_on_a_subnet_of_many_column_blocks() {
         );
         assert!(fast.consensus.iter().any(|c| *c > 0));
     }
+}
+
+#[test]
+fn bonds_moving_average_above_one_hundred_percent_runs_as_subtensor_does() {
+    // alpha = 1 - bma / 1e6 is negative: new weights push bonds down, old bonds are amplified
+    // Subtensor does not refuse this; neither path may, up to the accepted bound.
+    for bma in [
+        1_000_001,
+        1_500_000,
+        3_000_000,
+        crate::MAX_BONDS_MOVING_AVERAGE,
+    ] {
+        for variant in crate::workload::Variant::ALL {
+            let (mut params, input) = crate::workload::Workload {
+                validators: 5,
+                miners: 17,
+                variant,
+                seed: 3,
+            }
+            .build();
+            params.bonds_moving_average = bma;
+            let fast = run(&params, &input).expect("a large moving average is valid");
+            assert_eq!(
+                fast,
+                reference::run(&params, &input).expect("a large moving average is valid"),
+                "bma {bma}, {}",
+                variant.name()
+            );
+            if variant == crate::workload::Variant::Classic {
+                // Bonds survive only where (1 - alpha) * old outweighs alpha * new.
+                assert!(fast.bonds[..5].iter().any(|r| !r.is_empty()), "bma {bma}");
+            }
+        }
+    }
+}
+
+#[test]
+fn bonds_moving_average_above_the_bound_is_refused() {
+    let (mut params, input) = crate::workload::Workload {
+        validators: 2,
+        miners: 3,
+        variant: crate::workload::Variant::Yuma3,
+        seed: 3,
+    }
+    .build();
+    params.bonds_moving_average = crate::MAX_BONDS_MOVING_AVERAGE + 1;
+    assert!(matches!(
+        run(&params, &input),
+        Err(crate::Error::BondsMovingAverage { .. })
+    ));
 }
