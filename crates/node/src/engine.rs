@@ -1,33 +1,63 @@
-//! Wiring: opens the store, starts the application, the producer and the RPC server, and stops
-//! them in order.
+//! Wiring: opens the store, starts the application, the consensus engine, the p2p network and
+//! the RPC server on commonware's tokio runtime, and stops them in order.
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use commonware_cryptography::Signer;
+use commonware_p2p::simulated;
+use commonware_runtime::{Quota, Runner, Supervisor, tokio as runtime};
+use commonware_utils::{NZU32, NZUsize};
 use yuma_store::Store;
 
-use crate::application::{Actor, Config as AppConfig};
-use crate::config::Config;
+use crate::application::{Actor, Config as AppConfig, Mailbox};
+use crate::config::{Config, Network};
+use crate::consensus::{self, CHANNELS, MAX_MESSAGE};
 use crate::metrics::Metrics;
 use crate::rpc::{Context, router};
-use crate::{Error, producer};
+use crate::{Error, p2p};
 
-/// Runs a node until `shutdown` resolves (exit `Ok`) or the producer fails. `on_listening` is
-/// called with the RPC's bound address once it accepts connections.
+/// What the caller needs while the node runs.
+struct Started {
+    mailbox: Mailbox,
+    store: Arc<Store>,
+}
+
+/// Runs a node until `shutdown` resolves (exit `Ok`) or consensus stops. Blocks the calling
+/// thread: the node runs on its own runtime. `on_listening` is called with the RPC's bound
+/// address once it accepts connections.
 ///
 /// # Errors
-/// [`Error`] when the store cannot be opened or holds another chain, the RPC address cannot be
-/// bound, or block production fails.
-pub async fn run(
+/// [`Error`] when the store cannot be opened or holds another chain, an address cannot be
+/// bound, or the node's key is not a validator's.
+pub fn run(
     config: Config,
-    on_listening: impl FnOnce(SocketAddr),
+    on_listening: impl FnOnce(SocketAddr) + Send + 'static,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
     std::fs::create_dir_all(&config.base_path).map_err(|e| Error::Io {
         path: config.base_path.clone(),
         source: e,
     })?;
+    let executor = runtime::Runner::new(
+        runtime::Config::new()
+            .with_worker_threads(2)
+            .with_storage_directory(config.base_path.join("consensus")),
+    );
+    executor.start(|context| serve(context, config, on_listening, shutdown))
+}
+
+async fn serve(
+    context: runtime::Context,
+    config: Config,
+    on_listening: impl FnOnce(SocketAddr),
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), Error> {
+    let me = config.consensus.key.public_key();
+    if !config.consensus.validators.contains(&me) {
+        return Err(Error::NotValidator(me.to_string()));
+    }
     let store = Arc::new(Store::open(config.base_path.join("chain.redb"))?);
     let metrics = Arc::new(Metrics::new());
     let (finalized, _) = tokio::sync::broadcast::channel(256);
@@ -39,7 +69,7 @@ pub async fn run(
         metrics: metrics.clone(),
         finalized: finalized.clone(),
     })?;
-    let head = actor.head().hash();
+    // The actor does blocking disk work: it gets its own thread.
     let app_thread = std::thread::Builder::new()
         .name("application".into())
         .spawn(move || futures::executor::block_on(actor.run()))
@@ -47,6 +77,10 @@ pub async fn run(
             path: "application thread".into(),
             source: e,
         })?;
+    let genesis = store
+        .header(0)?
+        .ok_or_else(|| Error::Task("the store has no genesis block".into()))?
+        .hash;
 
     let listener = tokio::net::TcpListener::bind(config.rpc_addr)
         .await
@@ -58,9 +92,13 @@ pub async fn run(
         addr: config.rpc_addr,
         source: e,
     })?;
+    let started = Started {
+        mailbox: mailbox.clone(),
+        store: store.clone(),
+    };
     let app = router(Context {
         store,
-        mailbox: mailbox.clone(),
+        mailbox,
         metrics,
         finalized,
         max_body: config.max_body,
@@ -73,22 +111,68 @@ pub async fn run(
             })
             .await
     });
+
+    let quota = Quota::per_second(NZU32!(100_000));
+    let handles = match &config.network {
+        Network::Alone => {
+            let (network, oracle) = simulated::Network::new_with_peers(
+                context.child("network"),
+                simulated::Config {
+                    max_size: MAX_MESSAGE,
+                    max_peers_per_set: NZUsize!(1),
+                    disconnect_on_block: true,
+                    tracked_peer_sets: NZUsize!(1),
+                },
+                [me.clone()],
+            )
+            .await;
+            network.start();
+            let control = oracle.control(me.clone());
+            let mut channels = Vec::new();
+            for channel in CHANNELS {
+                channels.push(
+                    control
+                        .register(channel, quota)
+                        .await
+                        .map_err(|e| Error::Task(format!("p2p: {e}")))?,
+                );
+            }
+            let channels: [_; 5] = channels
+                .try_into()
+                .map_err(|_| Error::Task("five channels".into()))?;
+            consensus::start(
+                context.child("validator"),
+                config.consensus.clone(),
+                started.mailbox.clone(),
+                started.store.clone(),
+                genesis,
+                control,
+                channels,
+            )
+        }
+        Network::Peers(peers) => p2p::start(
+            context.child("p2p"),
+            &config.consensus,
+            peers,
+            started.mailbox.clone(),
+            started.store.clone(),
+            genesis,
+        )?,
+    };
     on_listening(addr);
 
-    let producer = tokio::spawn(producer::run(mailbox, head, config.block_time));
-    let outcome = tokio::select! {
-        () = shutdown => Ok(()),
-        result = producer => match result {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(Error::Application(e)),
-            Err(e) => Err(Error::Task(e.to_string())),
-        },
+    let stopped = futures::future::select_all(handles);
+    futures::pin_mut!(shutdown);
+    let outcome = match futures::future::select(shutdown, stopped).await {
+        futures::future::Either::Left(_) => Ok(()),
+        futures::future::Either::Right(_) => Err(Error::Task("consensus stopped".into())),
     };
     // Stop accepting requests; open WebSockets are dropped with the runtime.
     let _ = stop_rpc.send(());
     let _ = tokio::time::timeout(std::time::Duration::from_secs(2), server).await;
-    // The producer task (if still running) and the RPC hold the last mailboxes; once the
-    // runtime drops them the application thread ends after its current request.
+    // The runtime aborts consensus when this returns; the RPC held the last mailboxes, so the
+    // application thread ends after its current request.
+    drop(started);
     drop(app_thread);
     outcome
 }

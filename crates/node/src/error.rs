@@ -30,6 +30,12 @@ pub enum Error {
         /// The failure.
         source: std::io::Error,
     },
+    /// The node's consensus key is not in the chain's validator set.
+    #[error("consensus key {0} is not one of the chain's validators")]
+    NotValidator(String),
+    /// The p2p network could not start.
+    #[error("p2p: {0}")]
+    P2p(String),
     /// A task panicked.
     #[error("task failed: {0}")]
     Task(String),

@@ -15,14 +15,16 @@
 pub mod application;
 pub mod block;
 pub mod config;
+pub mod consensus;
 pub mod engine;
 mod error;
 pub mod genesis;
 pub mod mempool;
 pub mod metrics;
-pub mod producer;
+pub mod p2p;
 pub mod receipt;
 pub mod rpc;
+pub mod spec;
 pub mod state;
 
 pub use config::Config;

@@ -1,9 +1,11 @@
 //! The runtime's [`Storage`] on the disk store: a block's writes kept in memory over a snapshot
 //! of the committed state, until the block is committed with them in one store transaction.
 //!
-//! [`BlockState`] reads through its overlay (written and deleted keys) to a
+//! [`BlockState`] reads through its overlay (written and deleted keys), then the merged changes
+//! of its executed but not yet committed ancestors ([`BlockState::on_ancestors`]), to a
 //! [`Snapshot`] of the committed head, so executing a proposed block never touches the disk
-//! state; [`BlockState::into_changes`] hands the overlay to [`yuma_store::Store::commit`].
+//! state, even on a parent that is not final yet; [`BlockState::into_changes`] hands the
+//! block's own overlay to [`yuma_store::Store::commit`].
 //!
 //! The runtime's storage operations cannot fail. A disk read that fails under the state machine
 //! would make the node compute a wrong state, so it stops the process instead (exit code 70);
@@ -17,14 +19,22 @@ use yuma_store::{Snapshot, StateChange};
 /// A block's state: an overlay of changes over a committed snapshot.
 pub struct BlockState {
     base: Snapshot,
+    ancestors: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
     overlay: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
 }
 
 impl BlockState {
     /// An empty overlay over `base`.
     pub fn new(base: Snapshot) -> Self {
+        Self::on_ancestors(base, BTreeMap::new())
+    }
+
+    /// An empty overlay over `ancestors` (the merged changes of uncommitted ancestors, oldest
+    /// first, later writes winning) over `base`.
+    pub fn on_ancestors(base: Snapshot, ancestors: BTreeMap<Vec<u8>, Option<Vec<u8>>>) -> Self {
         Self {
             base,
+            ancestors,
             overlay: BTreeMap::new(),
         }
     }
@@ -51,7 +61,7 @@ fn fatal(error: &yuma_store::Error) -> ! {
 
 impl Storage for BlockState {
     fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
-        match self.overlay.get(key) {
+        match self.overlay.get(key).or_else(|| self.ancestors.get(key)) {
             Some(value) => value.clone(),
             None => self.base.get(key).unwrap_or_else(|e| fatal(&e)),
         }
@@ -72,15 +82,16 @@ impl Storage for BlockState {
             .unwrap_or_else(|e| fatal(&e))
             .into_iter()
             .collect();
-        for (key, value) in self
-            .overlay
-            .range(prefix.to_vec()..)
-            .take_while(|(k, _)| k.starts_with(prefix))
-        {
-            match value {
-                Some(v) => merged.insert(key.clone(), v.clone()),
-                None => merged.remove(key),
-            };
+        for layer in [&self.ancestors, &self.overlay] {
+            for (key, value) in layer
+                .range(prefix.to_vec()..)
+                .take_while(|(k, _)| k.starts_with(prefix))
+            {
+                match value {
+                    Some(v) => merged.insert(key.clone(), v.clone()),
+                    None => merged.remove(key),
+                };
+            }
         }
         merged.into_iter().collect()
     }

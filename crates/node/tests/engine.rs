@@ -26,6 +26,7 @@ where
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn websocket_rpc_and_subscriptions() {
+    // The node runs on its own runtime, in a thread of its own.
     let dir = tempfile::tempdir().expect("temp dir");
     let config = Config::dev(
         dir.path().to_path_buf(),
@@ -34,15 +35,17 @@ async fn websocket_rpc_and_subscriptions() {
     );
     let (addr_tx, addr_rx) = tokio::sync::oneshot::channel::<SocketAddr>();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let node = tokio::spawn(yuma_node::engine::run(
-        config,
-        move |addr| {
-            let _ = addr_tx.send(addr);
-        },
-        async {
-            let _ = stopped.await;
-        },
-    ));
+    let node = std::thread::spawn(move || {
+        yuma_node::engine::run(
+            config,
+            move |addr| {
+                let _ = addr_tx.send(addr);
+            },
+            async {
+                let _ = stopped.await;
+            },
+        )
+    });
     let addr = addr_rx.await.expect("the node listens");
     let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/"))
         .await
@@ -134,9 +137,9 @@ async fn websocket_rpc_and_subscriptions() {
     assert!(parse_error);
 
     stop.send(()).expect("the node runs");
-    tokio::time::timeout(Duration::from_secs(30), node)
+    tokio::task::spawn_blocking(move || node.join())
         .await
-        .expect("stops in time")
-        .expect("the task ends")
+        .expect("joins")
+        .expect("the node thread ends")
         .expect("a clean stop");
 }

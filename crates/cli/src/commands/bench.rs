@@ -31,6 +31,14 @@ pub(crate) enum BenchCommand {
     ///
     /// Example: yuma bench runtime --uids 256 --json
     Runtime(super::bench_runtime::RuntimeBenchArgs),
+    /// Measure finality on a 4-validator loopback network.
+    ///
+    /// Starts four `yuma node` validators of a fresh chain spec on loopback ports and reports
+    /// finalized blocks per second and submission-to-finality latency (p50, p99) with empty
+    /// blocks (lone transfers, one at a time) and with blocks full of transfers.
+    ///
+    /// Example: yuma bench consensus --seconds 10 --json
+    Consensus(super::bench_consensus::ConsensusBenchArgs),
 }
 
 /// Arguments of `yuma bench epoch`.
@@ -71,6 +79,7 @@ pub(crate) fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Epoch(args) => bench_epoch(&args),
         BenchCommand::Runtime(args) => super::bench_runtime::run(&args),
+        BenchCommand::Consensus(args) => super::bench_consensus::run(&args),
     }
 }
 

@@ -3,9 +3,11 @@
 mod axon;
 mod balance;
 mod bench;
+mod bench_consensus;
 mod bench_runtime;
 mod block;
 mod chain;
+mod chain_spec;
 mod epoch;
 mod metagraph;
 mod node;
@@ -51,15 +53,22 @@ pub(crate) enum Command {
     Query(query::QueryArgs),
     /// Manage wallets: create keys, list them, sign and verify messages.
     Wallet(wallet::WalletCommand),
-    /// Run a node: a development chain with JSON-RPC on --rpc-port.
+    /// Run a node: a dev chain, or one validator of a chain spec, with JSON-RPC on --rpc-port.
     ///
-    /// Produces a block every --block-time ms, keeps the chain in --base-path (it restarts from
-    /// there), serves JSON-RPC over HTTP and WebSocket and /metrics on one port, and stops
-    /// cleanly on Ctrl-C or SIGTERM. Prints `yuma: rpc listening on http://ADDR` on stderr.
+    /// Blocks are ordered and finalized by the simplex BFT engine: --dev is a network of one
+    /// validator; with --chain-spec and --key the node is one of the spec's validators and
+    /// talks to the others over authenticated TCP. A block follows its parent by at least
+    /// --block-time ms. Keeps the chain in --base-path (it restarts from there and fetches the
+    /// finalized blocks it missed from its peers), serves JSON-RPC over HTTP and WebSocket and
+    /// /metrics on one port, and stops cleanly on Ctrl-C or SIGTERM. Prints `yuma: rpc
+    /// listening on http://ADDR` on stderr.
     #[command(
         after_long_help = "Example:\n  yuma node --dev --base-path /tmp/yuma-dev --block-time 500"
     )]
     Node(node::NodeArgs),
+    /// Generate chain specs and validator keys for multi-validator chains.
+    #[command(subcommand)]
+    Chain(chain_spec::ChainCommand),
     /// Show an account's free TAO and nonce.
     #[command(
         after_long_help = "Example:\n  yuma balance --address 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"
@@ -103,6 +112,7 @@ pub(crate) fn run(command: Command) -> anyhow::Result<()> {
         Command::Query(args) => query::run(args),
         Command::Wallet(command) => wallet::run(command),
         Command::Node(args) => node::run(&args),
+        Command::Chain(cmd) => chain_spec::run(&cmd),
         Command::Balance(args) => balance::balance(&args),
         Command::Transfer(args) => balance::transfer(&args),
         Command::Block(args) => block::run(&args),

@@ -1,4 +1,5 @@
-//! `yuma node --dev`: run a development chain with its JSON-RPC server.
+//! `yuma node`: run a validator node (a dev chain of one, or one of a chain spec's validators)
+//! with its JSON-RPC server.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -7,20 +8,31 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::Args;
 use yuma_node::Config;
+use yuma_node::spec::{ChainSpec, load_key};
 
 /// Flags of `yuma node`.
 #[derive(Debug, Args)]
 pub(crate) struct NodeArgs {
-    /// Run a single-authority development chain whose genesis funds //Alice, //Bob, //Charlie,
+    /// Run a single-validator development chain whose genesis funds //Alice, //Bob, //Charlie,
     /// //Dave, //Eve and //Ferdie (1,000,000 TAO each; Alice is sudo).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["chain_spec", "key", "listen"])]
     dev: bool,
+    /// Run one validator of the chain in this spec (written by `yuma chain spec`).
+    #[arg(long, requires = "key")]
+    chain_spec: Option<PathBuf>,
+    /// This validator's consensus key file (written by `yuma chain spec`).
+    #[arg(long, requires = "chain_spec")]
+    key: Option<PathBuf>,
+    /// Address to listen on for other validators (default: this validator's in the spec).
+    #[arg(long, requires = "chain_spec")]
+    listen: Option<SocketAddr>,
     /// Folder of the chain's data; a temporary folder (deleted on exit) when omitted.
     #[arg(long)]
     base_path: Option<PathBuf>,
-    /// Milliseconds between blocks.
-    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
-    block_time: u64,
+    /// Minimum milliseconds between a block and the next (default 1000 on --dev, the spec's
+    /// otherwise).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    block_time: Option<u64>,
     /// JSON-RPC and metrics port (0 picks a free one; the address is printed on stderr).
     #[arg(long, default_value_t = yuma_node::config::DEFAULT_RPC_PORT)]
     rpc_port: u16,
@@ -30,8 +42,8 @@ pub(crate) struct NodeArgs {
 }
 
 pub(crate) fn run(args: &NodeArgs) -> anyhow::Result<()> {
-    if !args.dev {
-        anyhow::bail!("only development chains are supported yet: pass --dev");
+    if !args.dev && args.chain_spec.is_none() {
+        anyhow::bail!("pass --dev, or --chain-spec FILE --key FILE");
     }
     let temp;
     let base_path = match &args.base_path {
@@ -46,28 +58,40 @@ pub(crate) fn run(args: &NodeArgs) -> anyhow::Result<()> {
     } else {
         IpAddr::V4(Ipv4Addr::LOCALHOST)
     };
-    let config = Config::dev(
-        base_path.clone(),
-        Duration::from_millis(args.block_time),
-        SocketAddr::new(ip, args.rpc_port),
-    );
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    eprintln!("yuma: dev chain in {}", base_path.display());
-    runtime
-        .block_on(yuma_node::engine::run(
-            config,
-            |addr| eprintln!("yuma: rpc listening on http://{addr}"),
-            shutdown_signal(),
-        ))
-        .context("running the node")?;
+    let rpc_addr = SocketAddr::new(ip, args.rpc_port);
+    let config = match (&args.chain_spec, &args.key) {
+        (Some(spec_path), Some(key_path)) => {
+            validator_config(args, spec_path, key_path, base_path.clone(), rpc_addr)?
+        }
+        _ => {
+            let block_time = Duration::from_millis(args.block_time.unwrap_or(1000));
+            Config::dev(base_path.clone(), block_time, rpc_addr)
+        }
+    };
+    eprintln!("yuma: chain data in {}", base_path.display());
+    yuma_node::engine::run(
+        config,
+        |addr| eprintln!("yuma: rpc listening on http://{addr}"),
+        shutdown_signal(),
+    )
+    .context("running the node")?;
     eprintln!("yuma: stopped");
-    // Open WebSockets and background tasks end with the runtime.
-    runtime.shutdown_timeout(Duration::from_secs(1));
     Ok(())
+}
+
+/// The configuration of one validator of a chain spec.
+fn validator_config(
+    args: &NodeArgs,
+    spec_path: &std::path::Path,
+    key_path: &std::path::Path,
+    base_path: PathBuf,
+    rpc_addr: SocketAddr,
+) -> anyhow::Result<Config> {
+    let spec = ChainSpec::load(spec_path).context("reading the chain spec")?;
+    let key = load_key(key_path).context("reading the validator key")?;
+    let block_time = Duration::from_millis(args.block_time.unwrap_or(spec.block_time_ms));
+    Config::validator(&spec, key, args.listen, base_path, block_time, rpc_addr)
+        .with_context(|| format!("starting the validator of {}", key_path.display()))
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -1,6 +1,7 @@
 //! Integration tests of the `yuma` binary, one module per command group.
 
 mod bench_runtime;
+mod bft;
 mod btauth;
 mod epoch;
 mod node;

@@ -44,7 +44,7 @@ pub struct Config {
     pub finalized: tokio::sync::broadcast::Sender<Arc<Finalized>>,
 }
 
-/// A block executed on the head, waiting to be finalized.
+/// An executed block (on the head or on another executed block), waiting to be finalized.
 struct Executed {
     block: Block,
     changes: Vec<StateChange>,
@@ -132,6 +132,9 @@ impl Actor {
                 Message::Verify { block, response } => {
                     let _ = response.send(self.verify(block));
                 }
+                Message::Knows { hash, response } => {
+                    let _ = response.send(self.knows(&hash));
+                }
                 Message::Finalize { hash, response } => {
                     let _ = response.send(self.finalize(hash));
                 }
@@ -158,20 +161,68 @@ impl Actor {
         self.head.hash()
     }
 
-    fn propose(&mut self, parent: Hash, timestamp: u64) -> Result<Block, ApplicationError> {
-        if parent != self.head_hash() {
-            return Err(ApplicationError::UnknownParent(parent));
+    /// The executed, uncommitted blocks from the head (exclusive) to `hash` (inclusive),
+    /// oldest first; `Err(missing)` names the first one on the way back that is not executed.
+    fn chain_to(&self, hash: Hash) -> Result<Vec<&Executed>, Hash> {
+        let head = self.head_hash();
+        let mut chain = Vec::new();
+        let mut at = hash;
+        while at != head {
+            let executed = self.executed.get(&at).ok_or(at)?;
+            if executed.block.header.height <= self.head.height {
+                // A branch that forks below the committed head can never be built on.
+                return Err(at);
+            }
+            chain.push(executed);
+            at = executed.block.header.parent;
         }
-        let mut rt = self.runtime()?;
-        let height = self.head.height + 1;
+        chain.reverse();
+        Ok(chain)
+    }
+
+    /// The runtime over the state after `parent` and its height.
+    fn runtime_on(&self, parent: Hash) -> Result<(Runtime<BlockState>, u64), ApplicationError> {
+        let chain = self
+            .chain_to(parent)
+            .map_err(|_| ApplicationError::UnknownParent(parent))?;
+        let mut merged = BTreeMap::new();
+        for executed in &chain {
+            for (key, value) in &executed.changes {
+                merged.insert(key.clone(), value.clone());
+            }
+        }
+        let height = chain
+            .last()
+            .map_or(self.head.height, |e| e.block.header.height);
+        let snapshot = self.config.store.snapshot().map_err(store_err)?;
+        Ok((
+            Runtime::open(BlockState::on_ancestors(snapshot, merged)),
+            height,
+        ))
+    }
+
+    fn propose(&mut self, parent: Hash, timestamp: u64) -> Result<Block, ApplicationError> {
+        let (mut rt, parent_height) = self.runtime_on(parent)?;
+        // Transactions already in the uncommitted ancestors stay in the mempool until final.
+        let pending: BTreeSet<Hash> = self
+            .chain_to(parent)
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|e| e.block.txs.iter().map(SignedTransaction::hash))
+            .collect();
+        let height = parent_height + 1;
         let block_events = rt
             .on_block(height)
             .map_err(|e| ApplicationError::Runtime(e.to_string()))?;
         let mut txs = Vec::new();
         let mut receipts = Vec::new();
         let mut skipped = BTreeSet::new();
-        for tx in self.mempool.ready(self.config.max_block_txs) {
-            if skipped.contains(&tx.tx.signer) {
+        let budget = self.config.max_block_txs + pending.len();
+        for tx in self.mempool.ready(budget) {
+            if txs.len() >= self.config.max_block_txs {
+                break;
+            }
+            if skipped.contains(&tx.tx.signer) || pending.contains(&tx.hash()) {
                 continue;
             }
             match rt.apply(&tx) {
@@ -180,6 +231,10 @@ impl Actor {
                     txs.push(tx);
                 }
                 Err(RuntimeError::BlockFull { .. }) => {
+                    skipped.insert(tx.tx.signer);
+                }
+                Err(_) if !pending.is_empty() => {
+                    // It may only be invalid on this branch: keep it for another.
                     skipped.insert(tx.tx.signer);
                 }
                 Err(_) => {
@@ -210,29 +265,31 @@ impl Actor {
         Ok(block)
     }
 
-    fn verify(&mut self, block: Block) -> bool {
-        let header = &block.header;
-        if header.parent != self.head_hash()
-            || header.height != self.head.height + 1
-            || header.txs_root != txs_root(&block.txs)
-        {
-            return false;
+    fn knows(&self, hash: &Hash) -> bool {
+        self.executed.contains_key(hash) || matches!(self.config.store.height_of(hash), Ok(Some(_)))
+    }
+
+    fn verify(&mut self, block: Block) -> Result<bool, ApplicationError> {
+        if self.knows(&block.hash()) {
+            return Ok(true);
         }
-        let Ok(mut rt) = self.runtime() else {
-            return false;
-        };
+        let header = &block.header;
+        let (mut rt, parent_height) = self.runtime_on(header.parent)?;
+        if header.height != parent_height + 1 || header.txs_root != txs_root(&block.txs) {
+            return Ok(false);
+        }
         let Ok(block_events) = rt.on_block(header.height) else {
-            return false;
+            return Ok(false);
         };
         let mut receipts = Vec::new();
         for tx in &block.txs {
             match rt.apply(tx) {
                 Ok(receipt) => receipts.push(TxReceipt::new(tx, receipt)),
-                Err(_) => return false,
+                Err(_) => return Ok(false),
             }
         }
         if rt.state_root() != header.state_root {
-            return false;
+            return Ok(false);
         }
         self.executed.insert(
             block.hash(),
@@ -245,10 +302,36 @@ impl Actor {
                 },
             },
         );
-        true
+        Ok(true)
     }
 
     fn finalize(&mut self, hash: Hash) -> Result<Header, ApplicationError> {
+        if let Some(height) = self.config.store.height_of(&hash).map_err(store_err)? {
+            let bytes = self
+                .config
+                .store
+                .block(height)
+                .map_err(store_err)?
+                .ok_or(ApplicationError::UnknownBlock(hash))?;
+            return Block::decode(&bytes)
+                .map(|b| b.header)
+                .map_err(|e| ApplicationError::Store(format!("block {height} is corrupt: {e}")));
+        }
+        let chain: Vec<Hash> = self
+            .chain_to(hash)
+            .map_err(ApplicationError::UnknownBlock)?
+            .iter()
+            .map(|e| e.block.hash())
+            .collect();
+        let mut header = self.head.clone();
+        for hash in chain {
+            header = self.commit(hash)?;
+        }
+        Ok(header)
+    }
+
+    /// Commits one executed block whose parent is the head.
+    fn commit(&mut self, hash: Hash) -> Result<Header, ApplicationError> {
         let executed = self
             .executed
             .remove(&hash)
@@ -266,8 +349,9 @@ impl Actor {
             })
             .map_err(store_err)?;
         self.head = header.clone();
-        // Every other executed block was built on the previous head.
-        self.executed.clear();
+        // Blocks at or below the head are committed or on a dead branch.
+        self.executed
+            .retain(|_, e| e.block.header.height > header.height);
         let senders: BTreeSet<_> = executed.block.txs.iter().map(|t| t.tx.signer).collect();
         for tx in &executed.block.txs {
             self.mempool.remove(&tx.hash(), false);
@@ -421,10 +505,11 @@ mod tests {
             let ha = a.mailbox.finalize(block.hash()).await.expect("commits");
             let hb = b.mailbox.finalize(block.hash()).await.expect("commits");
             assert_eq!(ha, hb);
-            assert!(matches!(
+            assert_eq!(
                 a.mailbox.finalize(block.hash()).await,
-                Err(ApplicationError::UnknownBlock(_))
-            ));
+                Ok(ha.clone()),
+                "finalizing a committed block again is a no-op"
+            );
             // The included transactions left the mempool: the next block is empty.
             let next = a.mailbox.propose(ha.hash(), 6).await.expect("proposes");
             assert!(next.txs.is_empty());
@@ -435,6 +520,51 @@ mod tests {
         let head_b = b.store.head().expect("reads").expect("a head");
         assert_eq!(head_a, head_b);
         assert_eq!(head_a.height, 1);
+    }
+
+    #[test]
+    fn builds_and_verifies_on_parents_that_are_not_final() {
+        let a = app();
+        let b = app();
+        block_on(async {
+            a.mailbox.submit(transfer(0)).await.expect("valid");
+            let one = a.mailbox.propose(a.head, 5).await.expect("proposes");
+            assert_eq!(one.txs.len(), 1);
+            a.mailbox.submit(transfer(1)).await.expect("next nonce");
+            // On the unfinalized block one: transfer 0 is not included twice.
+            let two = a.mailbox.propose(one.hash(), 6).await.expect("on one");
+            assert_eq!(two.header.height, 2);
+            assert_eq!(two.txs.len(), 1);
+            assert_eq!(two.txs[0].tx.nonce, 1);
+            // A sibling of one on the head is fine too (a fork simplex may still resolve).
+            let sibling = a.mailbox.propose(a.head, 7).await.expect("on the head");
+            assert_eq!(sibling.header.height, 1);
+
+            assert_eq!(
+                b.mailbox.verify(two.clone()).await,
+                Err(ApplicationError::UnknownParent(one.hash())),
+                "its parent must be verified first"
+            );
+            assert!(!b.mailbox.knows(one.hash()).await.expect("answers"));
+            assert!(b.mailbox.verify(one.clone()).await.expect("answers"));
+            assert!(b.mailbox.verify(two.clone()).await.expect("answers"));
+            // Finalizing two commits one then two.
+            let hb = b.mailbox.finalize(two.hash()).await.expect("commits");
+            assert_eq!(hb, two.header);
+            let ha = a.mailbox.finalize(two.hash()).await.expect("commits");
+            assert_eq!(ha, hb);
+            // The sibling's branch is dead: nothing builds on it any more.
+            assert_eq!(
+                a.mailbox.propose(sibling.hash(), 8).await,
+                Err(ApplicationError::UnknownParent(sibling.hash()))
+            );
+        });
+        for height in [1, 2] {
+            assert_eq!(
+                a.store.header(height).expect("reads"),
+                b.store.header(height).expect("reads")
+            );
+        }
     }
 
     #[test]

@@ -15,8 +15,8 @@ pub enum ApplicationError {
     /// The application stopped (the node is shutting down).
     #[error("the application stopped")]
     Stopped,
-    /// The parent is not the committed head.
-    #[error("parent 0x{} is not the head", hex::encode(.0))]
+    /// The parent is neither the committed head nor an executed block built on it.
+    #[error("parent 0x{} is unknown", hex::encode(.0))]
     UnknownParent(Hash),
     /// No executed block has this hash.
     #[error("no proposed or verified block 0x{}", hex::encode(.0))]
@@ -52,6 +52,10 @@ pub(crate) enum Message {
     },
     Verify {
         block: Block,
+        response: oneshot::Sender<Result<bool, ApplicationError>>,
+    },
+    Knows {
+        hash: Hash,
         response: oneshot::Sender<bool>,
     },
     Finalize {
@@ -92,10 +96,11 @@ impl Mailbox {
         rx.await.map_err(|_| ApplicationError::Stopped)
     }
 
-    /// Builds and executes a block on `parent` (which must be the head) from the mempool.
+    /// Builds and executes a block on `parent` (the committed head or an executed block that
+    /// descends from it) from the mempool.
     ///
     /// # Errors
-    /// [`ApplicationError`] when the parent is not the head or the application stopped.
+    /// [`ApplicationError`] when the parent is unknown or the application stopped.
     pub async fn propose(&self, parent: Hash, timestamp: u64) -> Result<Block, ApplicationError> {
         self.ask(|response| Message::Propose {
             parent,
@@ -105,19 +110,31 @@ impl Mailbox {
         .await?
     }
 
-    /// Re-executes a block proposed elsewhere; `true` when it is valid on the head.
+    /// Re-executes a block proposed elsewhere on its parent; `true` when it is valid (or was
+    /// already executed or committed).
     ///
     /// # Errors
+    /// [`ApplicationError::UnknownParent`] when its parent must be fetched and verified first;
     /// [`ApplicationError::Stopped`] when the application stopped.
     pub async fn verify(&self, block: Block) -> Result<bool, ApplicationError> {
         self.ask(|response| Message::Verify { block, response })
-            .await
+            .await?
     }
 
-    /// Commits a proposed or verified block.
+    /// Whether the block is committed or executed (so it needs no fetching).
     ///
     /// # Errors
-    /// [`ApplicationError`] when the block is unknown or the store fails.
+    /// [`ApplicationError::Stopped`] when the application stopped.
+    pub async fn knows(&self, hash: Hash) -> Result<bool, ApplicationError> {
+        self.ask(|response| Message::Knows { hash, response }).await
+    }
+
+    /// Commits a proposed or verified block and its uncommitted ancestors, oldest first
+    /// (a no-op for a committed block).
+    ///
+    /// # Errors
+    /// [`ApplicationError::UnknownBlock`] naming the first block on the way that is not
+    /// executed (fetch and verify it, then retry); a store failure.
     pub async fn finalize(&self, hash: Hash) -> Result<Header, ApplicationError> {
         self.ask(|response| Message::Finalize { hash, response })
             .await?

@@ -1,0 +1,211 @@
+//! Four real `yuma node` validator processes on loopback: kill one and the others keep
+//! finalizing; restart it and it catches up to the same blocks and state roots; kill two and
+//! finality stops, then resumes when one returns; no finalized block ever changes.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::util::{yuma, yuma_ok};
+
+/// One validator process; killed when dropped.
+struct Validator {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Validator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Validator {
+    fn start(spec: &Path, key: &Path, base: &Path) -> Self {
+        let mut child = yuma()
+            .args(["node", "--rpc-port", "0", "--chain-spec"])
+            .arg(spec)
+            .arg("--key")
+            .arg(key)
+            .arg("--base-path")
+            .arg(base)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the yuma binary starts");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if let Some(url) = line.strip_prefix("yuma: rpc listening on ") {
+                    let _ = tx.send(url.trim_start_matches("http://").to_string());
+                }
+            }
+        });
+        let addr = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the node prints its RPC address");
+        Self { child, addr }
+    }
+
+    fn result(&self, method: &str, params: Value) -> Value {
+        let body =
+            json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
+        let mut stream = TcpStream::connect(&self.addr).expect("connects to the node");
+        let head = format!(
+            "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            self.addr,
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).expect("writes");
+        stream.write_all(body.as_bytes()).expect("writes");
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply).expect("reads");
+        let (_, body) = reply.split_once("\r\n\r\n").expect("an HTTP reply");
+        let reply: Value = serde_json::from_str(body).expect("JSON");
+        assert!(reply.get("error").is_none(), "{method}: {reply}");
+        reply["result"].clone()
+    }
+
+    fn finalized(&self) -> u64 {
+        self.result("chain_finalizedHead", json!([]))["number"]
+            .as_u64()
+            .expect("a number")
+    }
+
+    /// (hash, state root) of the finalized block at `height`.
+    fn block(&self, height: u64) -> (String, String) {
+        let block = self.result("chain_block", json!([height]));
+        (
+            block["header"]["hash"]
+                .as_str()
+                .expect("a hash")
+                .to_string(),
+            block["header"]["state_root"]
+                .as_str()
+                .expect("a root")
+                .to_string(),
+        )
+    }
+
+    fn wait_for(&self, height: u64) {
+        for _ in 0..1200 {
+            if self.finalized() >= height {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("validator {} did not finalize block {height}", self.addr);
+    }
+}
+
+/// The first of `n` consecutive free loopback ports.
+fn free_ports(n: u16) -> u16 {
+    for _ in 0..100 {
+        let probe = TcpListener::bind("127.0.0.1:0").expect("binds");
+        let base = probe.local_addr().expect("an address").port();
+        drop(probe);
+        if base > u16::MAX - n {
+            continue;
+        }
+        if (0..n).all(|i| TcpListener::bind(("127.0.0.1", base + i)).is_ok()) {
+            return base;
+        }
+    }
+    panic!("no {n} consecutive free ports");
+}
+
+/// Every validator holds the same blocks and state roots up to `height`, and `earlier`
+/// (blocks seen finalized before) is unchanged.
+fn assert_same(validators: &[&Validator], height: u64, earlier: &[(String, String)]) {
+    for h in 1..=height {
+        let first = validators[0].block(h);
+        for v in &validators[1..] {
+            assert_eq!(v.block(h), first, "block {h}");
+        }
+        if let Some(seen) = earlier.get(h as usize - 1) {
+            assert_eq!(&first, seen, "finalized block {h} changed");
+        }
+    }
+}
+
+#[test]
+fn four_validators_survive_crashes_and_restarts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base_port = free_ports(4).to_string();
+    yuma_ok(&[
+        "chain",
+        "spec",
+        "--validators",
+        "4",
+        "--block-time",
+        "100",
+        "--base-port",
+        &base_port,
+        "--out",
+        dir.path().to_str().expect("a UTF-8 path"),
+    ]);
+    let spec = dir.path().join("chain-spec.json");
+    let key = |i: usize| dir.path().join(format!("validator-{i}.key"));
+    let base = |i: usize| -> PathBuf { dir.path().join(format!("node-{i}")) };
+    let start = |i: usize| Validator::start(&spec, &key(i), &base(i));
+
+    let mut nodes: Vec<Option<Validator>> = (0..4).map(|i| Some(start(i))).collect();
+    let up = |nodes: &[Option<Validator>]| -> Vec<usize> {
+        (0..4).filter(|&i| nodes[i].is_some()).collect()
+    };
+    let wait_all = |nodes: &[Option<Validator>], height: u64| {
+        for v in nodes.iter().flatten() {
+            v.wait_for(height);
+        }
+    };
+    wait_all(&nodes, 5);
+    let live: Vec<&Validator> = nodes.iter().flatten().collect();
+    assert_same(&live, 5, &[]);
+    let seen: Vec<(String, String)> = (1..=5).map(|h| live[0].block(h)).collect();
+
+    // Kill one: the other three keep finalizing.
+    nodes[3] = None;
+    let h = nodes[0].as_ref().expect("up").finalized();
+    wait_all(&nodes, h + 10);
+
+    // Restart it: it catches up to the same blocks and state roots.
+    nodes[3] = Some(start(3));
+    let h = nodes[0].as_ref().expect("up").finalized();
+    wait_all(&nodes, h + 5);
+    let live: Vec<&Validator> = nodes.iter().flatten().collect();
+    assert_same(&live, h + 5, &seen);
+    assert_eq!(up(&nodes), vec![0, 1, 2, 3]);
+
+    // Kill two: no quorum, finality stops.
+    nodes[2] = None;
+    nodes[3] = None;
+    std::thread::sleep(Duration::from_secs(3));
+    let stalled = nodes
+        .iter()
+        .flatten()
+        .map(Validator::finalized)
+        .max()
+        .unwrap_or(0);
+    std::thread::sleep(Duration::from_secs(5));
+    for v in nodes.iter().flatten() {
+        assert!(
+            v.finalized() <= stalled,
+            "nothing finalizes with two of four validators"
+        );
+    }
+
+    // One returns: finality resumes.
+    nodes[2] = Some(start(2));
+    wait_all(&nodes, stalled + 5);
+    let live: Vec<&Validator> = nodes.iter().flatten().collect();
+    assert_same(&live, stalled + 5, &seen);
+}
