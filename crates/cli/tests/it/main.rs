@@ -3,6 +3,7 @@
 mod bench_runtime;
 mod btauth;
 mod epoch;
+mod localnet;
 mod node;
 mod query;
 mod sim;
