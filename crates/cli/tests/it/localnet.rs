@@ -151,9 +151,9 @@ fn miners(report: &Value) -> Vec<(String, u64, String)> {
 #[test]
 fn incentive_follows_quality() {
     let dir = tempfile::tempdir().expect("a temp dir");
-    let net = Localnet::start(dir.path(), &["--epochs", "4"]);
+    let net = Localnet::start(dir.path(), &["--epochs", "6"]);
     let report = net.finish(Duration::from_secs(300));
-    assert_eq!(report["epochs"], 4, "{report:#}");
+    assert_eq!(report["epochs"], 6, "{report:#}");
     assert_eq!(miners(&report).len(), 6);
     let rho = report["spearman"]
         .as_f64()
