@@ -9,11 +9,13 @@ mod chain;
 mod epoch;
 mod localnet;
 mod metagraph;
+mod miner;
 mod node;
 mod query;
 mod sim;
 mod stake;
 mod subnet;
+mod validator;
 mod wallet;
 mod weights;
 
@@ -115,6 +117,28 @@ pub(crate) enum Command {
         after_long_help = "Example:\n  yuma axon serve --netuid 1 --ip 203.0.113.7 --port 8091"
     )]
     Axon(axon::AxonCommand),
+    /// Serve a model on a subnet: answer validators' challenges over btauth/1 HTTP.
+    ///
+    /// Needs a hotkey registered on the subnet. Binds --host:--port, publishes the address on
+    /// chain with serve_axon (--external-ip, or --host), prints `yuma: miner listening on
+    /// http://ADDR` on stderr, and serves until Ctrl-C or SIGTERM. Only hotkeys registered on
+    /// the subnet with a validator permit are answered; past --max-concurrency, requests from
+    /// the lowest stake are shed with 429.
+    #[command(
+        after_long_help = "Example:\n  yuma miner --netuid 1 --model forest --wallet-name miner"
+    )]
+    Miner(miner::MinerArgs),
+    /// Validate a subnet: query its miners, score them, and set their weights each tempo.
+    ///
+    /// Needs a hotkey registered on the subnet (weights need a validator permit, given at the
+    /// subnet's epochs). Prints `yuma: validator running on subnet N` on stderr, then each step
+    /// queries every miner with a served axon, keeps a moving average of scores and, once per
+    /// tempo, commits weights and reveals them a tempo later (or sets them directly when the
+    /// subnet has commit-reveal off). Runs until Ctrl-C or SIGTERM.
+    #[command(
+        after_long_help = "Example:\n  yuma validator --netuid 1 --wallet-name validator --status-file /tmp/v.json"
+    )]
+    Validator(validator::ValidatorArgs),
 }
 
 /// Runs one command to completion.
@@ -135,5 +159,7 @@ pub(crate) fn run(command: Command) -> anyhow::Result<()> {
         Command::Metagraph(args) => metagraph::run(&args),
         Command::Weights(cmd) => weights::run(&cmd),
         Command::Axon(cmd) => axon::run(&cmd),
+        Command::Miner(args) => miner::run(&args),
+        Command::Validator(args) => validator::run(&args),
     }
 }
