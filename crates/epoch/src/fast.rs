@@ -106,7 +106,7 @@ fn run_in(ws: &mut Workspace, params: &Params, input: &Input) -> Result<Output, 
     masked_weights(input, &permits, owner, &mut ws.weights);
     let weights = &ws.weights;
     let consensus = consensus(&active_stake, weights, n, d.kappa, &mut ws.consensus);
-    let (validator_trust, incentive) = clip_and_rank(
+    let (validator_trust, incentive, ranks) = clip_and_rank(
         weights,
         &consensus,
         &active_stake,
@@ -132,6 +132,10 @@ fn run_in(ws: &mut Workspace, params: &Params, input: &Input) -> Result<Output, 
         incentive: &incentive,
         last_tempo,
         new_permits: &new_permits,
+        // With penalty 1 the weights for bonds are the clipped weights, so the column sums of
+        // weights x stake are the ranks before normalisation (the same products, added in
+        // the same order).
+        delta_sum: (d.bonds_penalty == ONE).then_some(ranks.as_slice()),
     };
     let (dividends, stored_bonds) = if params.yuma3_enabled {
         let liquid = params.liquid_alpha_enabled && consensus.iter().any(|c| *c != ZERO);
@@ -418,7 +422,8 @@ fn consensus_blocked(
 }
 
 /// Clips weights at consensus (dropping entries whose threshold is 0), and returns validator
-/// trust (clipped row sums) and incentive (normalised stake-weighted ranks). Writes the
+/// trust (clipped row sums), incentive (normalised stake-weighted ranks) and the ranks
+/// before normalisation. Writes the
 /// weights for bonds, `W + penalty * (clipped - W)`, into `for_bonds`, except for penalty 0,
 /// where they are exactly `W` (explicit zeros and entry order included) and `for_bonds` is
 /// left empty. Penalty 1 gives exactly the clipped weights; other penalties keep positive
@@ -429,7 +434,7 @@ fn clip_and_rank(
     active_stake: &[I32F32],
     penalty: I32F32,
     for_bonds: &mut Csr,
-) -> (Vec<I32F32>, Vec<I32F32>) {
+) -> (Vec<I32F32>, Vec<I32F32>, Vec<I32F32>) {
     #[derive(Clone, Copy, PartialEq, Eq)]
     enum Mode {
         Weights,
@@ -502,8 +507,9 @@ fn clip_and_rank(
         }
         trust[i] = sum;
     }
+    let raw = ranks.clone();
     normalize(&mut ranks);
-    (trust, ranks)
+    (trust, ranks, raw)
 }
 
 /// Server, validator and combined emission proportions, with the stake fallback when

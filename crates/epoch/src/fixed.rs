@@ -25,8 +25,27 @@ pub(crate) fn safe_div_64(a: I64F64, b: I64F64) -> I64F64 {
 /// range; the product of two i64 always fits in i128, so the check moves to the result.
 #[inline]
 pub(crate) fn mul(a: I32F32, b: I32F32) -> I32F32 {
-    let product = (i128::from(a.to_bits()) * i128::from(b.to_bits())) >> 32;
-    I32F32::from_bits(product.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64)
+    let (x, y) = (a.to_bits(), b.to_bits());
+    if (x | y) as u64 >> 33 == 0 {
+        // Both in [0, 2^33) (proportions, the usual case): the product is below 2^66, so its
+        // top fits without saturating, and an unsigned multiply suffices.
+        return I32F32::from_bits(((u128::from(x as u64) * u128::from(y as u64)) >> 32) as i64);
+    }
+    mul_signed(x, y)
+}
+
+/// [`mul`] for any operands.
+#[inline(never)]
+fn mul_signed(x: i64, y: i64) -> I32F32 {
+    let product = (i128::from(x) * i128::from(y)) >> 32;
+    let low = product as i64;
+    if i128::from(low) == product {
+        I32F32::from_bits(low)
+    } else if product < 0 {
+        I32F32::from_bits(i64::MIN)
+    } else {
+        I32F32::from_bits(i64::MAX)
+    }
 }
 
 /// `a + b`, saturating: `I32F32::saturating_add` on the raw bits (which is what it is),
@@ -138,6 +157,12 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn mul_is_saturating_mul(a in proptest::prelude::any::<i64>(), b in proptest::prelude::any::<i64>()) {
+            let (a, b) = (I32F32::from_bits(a), I32F32::from_bits(b));
+            proptest::prop_assert_eq!(mul(a, b), a.saturating_mul(b));
+        }
+
+        #[test]
+        fn mul_is_saturating_mul_for_proportions(a in 0i64..=1 << 33, b in 0i64..=1 << 33) {
             let (a, b) = (I32F32::from_bits(a), I32F32::from_bits(b));
             proptest::prop_assert_eq!(mul(a, b), a.saturating_mul(b));
         }

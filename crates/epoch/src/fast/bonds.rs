@@ -31,6 +31,8 @@ pub(super) struct Context<'a> {
     pub(super) last_tempo: u64,
     /// New validator permits: only these rows are stored.
     pub(super) new_permits: &'a [bool],
+    /// Column sums of weights for bonds x active stake, when already known.
+    pub(super) delta_sum: Option<&'a [I32F32]>,
 }
 
 impl Context<'_> {
@@ -111,6 +113,30 @@ fn matches(cols: &[u16], bonds: &[(u16, u16)], kept: &[bool]) -> bool {
         && cols.iter().all(|j| kept[usize::from(*j)])
 }
 
+/// Classic bonds' per-column state.
+#[derive(Clone, Copy)]
+struct Column {
+    /// Divides by the column sum of weights x stake.
+    delta: Divisor,
+    /// Divides by the column sum of the masked bonds.
+    bond: Divisor,
+    /// Exact sum of the column's EMA bonds.
+    sum: u128,
+    /// Largest EMA bond of the column.
+    max: I32F32,
+}
+
+impl Column {
+    /// Counts an EMA bond `v > 0` of the column.
+    #[inline]
+    fn add(&mut self, v: I32F32) {
+        self.sum += v.to_bits() as u128;
+        if self.max < v {
+            self.max = v;
+        }
+    }
+}
+
 /// Column normalisation by exact column sums of positive entries, as subtensor's
 /// `inplace_col_normalize_sparse` (it sums in I64F64, which no sum here can saturate): each
 /// entry `v` of a column with sum `S > 0` becomes `floor(v * 2^32 / S)`, at most 1.
@@ -172,19 +198,34 @@ pub(super) fn yuma2(
             }
         }
     }
-    let bond_div: Vec<Divisor> = bond_sum.iter().map(|s| Divisor::sum_or_one(*s)).collect();
-    let mut delta_sum = vec![ZERO; n];
-    for i in 0..n {
-        let s = ctx.active_stake[i];
-        if s != ZERO {
-            let (cols, vals) = wfb.row(i);
-            for (j, w) in cols.iter().zip(vals) {
-                let sum = &mut delta_sum[usize::from(*j)];
-                *sum = add(*sum, mul(*w, s));
+    let delta_sum = ctx.delta_sum.map_or_else(
+        || {
+            let mut sums = vec![ZERO; n];
+            for i in 0..n {
+                let s = ctx.active_stake[i];
+                if s != ZERO {
+                    let (cols, vals) = wfb.row(i);
+                    for (j, w) in cols.iter().zip(vals) {
+                        let sum = &mut sums[usize::from(*j)];
+                        *sum = add(*sum, mul(*w, s));
+                    }
+                }
             }
-        }
-    }
-    let delta_div = divisors(&delta_sum);
+            std::borrow::Cow::Owned(sums)
+        },
+        std::borrow::Cow::Borrowed,
+    );
+    // Per column: divisors of the delta and bond normalisations, the EMA's sum and maximum.
+    let mut columns: Vec<Column> = delta_sum
+        .iter()
+        .zip(&bond_sum)
+        .map(|(d, b)| Column {
+            delta: Divisor::sum_or_one(d.to_bits().max(0) as u64),
+            bond: Divisor::sum_or_one(*b),
+            sum: 0,
+            max: ZERO,
+        })
+        .collect();
 
     // EMA of the normalised delta (new) and normalised bonds (old).
     let one_minus_alpha = ONE.saturating_sub(alpha);
@@ -197,11 +238,6 @@ pub(super) fn yuma2(
     let bonds_nnz = ctx.input.bonds.iter().map(Vec::len).sum();
     ema.reset(n, wfb.nnz().max(bonds_nnz));
     scratch.reset(n);
-    let mut ema_sum = vec![0u128; n];
-    let mut ema_max = vec![ZERO; n];
-    // Raw u16 bonds over their column sum: floor(b * 2^32 / sum).
-    let old_value =
-        |j: usize, b: u16| I32F32::from_bits(bond_div[j].div_shifted(u64::from(b)) as i64);
     for i in 0..n {
         let s = ctx.active_stake[i];
         let (mut cols, mut vals) = wfb.row(i);
@@ -210,24 +246,29 @@ pub(super) fn yuma2(
             (cols, vals) = (&[], &[]);
         }
         let bonds = &ctx.input.bonds[i];
-        let start = ema.nnz();
         if matches(cols, bonds, &kept) {
             for ((&j, w), &(_, b)) in cols.iter().zip(vals).zip(bonds) {
-                let ju = usize::from(j);
-                let new = delta_div[ju].div_fixed(mul(*w, s));
-                let acc = add(mul(alpha, new), mul(one_minus_alpha, old_value(ju, b)));
+                let c = &mut columns[usize::from(j)];
+                let new = c.delta.div_fixed(mul(*w, s));
+                // Raw u16 bonds over their column sum: floor(b * 2^32 / sum).
+                let old = I32F32::from_bits(c.bond.div_shifted(u64::from(b)) as i64);
+                let acc = add(mul(alpha, new), mul(one_minus_alpha, old));
                 if acc > ZERO {
                     ema.push(j, acc);
+                    c.add(acc);
                 }
             }
         } else {
+            let start = ema.nnz();
             new_vals.clear();
             new_vals.extend(
                 cols.iter()
                     .zip(vals)
-                    .map(|(j, w)| delta_div[usize::from(*j)].div_fixed(mul(*w, s))),
+                    .map(|(j, w)| columns[usize::from(*j)].delta.div_fixed(mul(*w, s))),
             );
-            ctx.old_row(i, &kept, old, old_value);
+            ctx.old_row(i, &kept, old, |j, b| {
+                I32F32::from_bits(columns[j].bond.div_shifted(u64::from(b)) as i64)
+            });
             ema_row(
                 (cols, new_vals),
                 (&old.cols, &old.vals),
@@ -235,17 +276,15 @@ pub(super) fn yuma2(
                 ema,
                 scratch,
             );
-        }
-        for (j, v) in ema.col[start..].iter().zip(&ema.val[start..]) {
-            let j = usize::from(*j);
-            ema_sum[j] += v.to_bits() as u128;
-            if ema_max[j] < *v {
-                ema_max[j] = *v;
+            for (j, v) in ema.col[start..].iter().zip(&ema.val[start..]) {
+                columns[usize::from(*j)].add(*v);
             }
         }
         ema.end_row();
     }
 
+    let ema_sum: Vec<u128> = columns.iter().map(|c| c.sum).collect();
+    let ema_max: Vec<I32F32> = columns.iter().map(|c| c.max).collect();
     let norm = ColumnNorm::new(&ema_sum);
     let up_div: Vec<Divisor> = ema_max
         .iter()
@@ -322,8 +361,11 @@ pub(super) fn yuma3(
                     let acc = add(mul(alpha, *w), mul(one_minus_alpha, proportion(0, b)));
                     if acc > ZERO {
                         ema.push(j, acc);
+                        ema_sum[usize::from(j)] += acc.to_bits() as u128;
                     }
                 }
+                ema.end_row();
+                continue;
             }
             None => {
                 ctx.old_row(i, &kept, old, proportion);
@@ -363,13 +405,6 @@ pub(super) fn yuma3(
     }
     normalize(&mut dividends);
     (dividends, stored)
-}
-
-/// Column divisors for non-negative column sums (identity where a sum is 0).
-fn divisors(sums: &[I32F32]) -> Vec<Divisor> {
-    sums.iter()
-        .map(|s| Divisor::sum_or_one(s.to_bits().max(0) as u64))
-        .collect()
 }
 
 /// One row of `alpha * new + (1 - alpha) * old` over the union of the row's columns, positive
