@@ -5,13 +5,6 @@ use crate::types::{Input, Params};
 /// Largest number of uids an epoch accepts (uids are u16).
 pub const MAX_UIDS: usize = u16::MAX as usize;
 
-/// Largest bonds moving average accepted, in parts per million (500%).
-///
-/// Subtensor accepts any value: above 1_000_000 the EMA factor turns negative. Both paths here
-/// agree with each other up to this bound (tested); far above it the bond values saturate and
-/// the fast path is not yet proven equal, so such input is refused rather than guessed.
-pub const MAX_BONDS_MOVING_AVERAGE: u64 = 5_000_000;
-
 /// Why an epoch input was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
@@ -61,12 +54,6 @@ pub enum Error {
         /// Number of uids.
         n: usize,
     },
-    /// A bonds moving average above [`MAX_BONDS_MOVING_AVERAGE`].
-    #[error("bonds_moving_average {value} is above {MAX_BONDS_MOVING_AVERAGE} (500%)")]
-    BondsMovingAverage {
-        /// The value given.
-        value: u64,
-    },
     /// Total stake does not fit subtensor's I64F64 stake arithmetic.
     #[error("total stake {total} rao exceeds the maximum of {max} rao", max = i64::MAX)]
     StakeOverflow {
@@ -102,11 +89,6 @@ pub(crate) fn validate(params: &Params, input: &Input) -> Result<usize, Error> {
         && usize::from(uid) >= n
     {
         return Err(Error::OwnerOutOfRange { uid, n });
-    }
-    if params.bonds_moving_average > MAX_BONDS_MOVING_AVERAGE {
-        return Err(Error::BondsMovingAverage {
-            value: params.bonds_moving_average,
-        });
     }
     let total: u128 = input.stake.iter().map(|&s| u128::from(s)).sum();
     if total > i64::MAX as u128 {

@@ -338,7 +338,7 @@ pub(super) fn yuma3(
         visible: vec![false; n],
         exps: Vec::new(),
     });
-    let alpha = d.ema_alpha;
+    let alpha = d.ema_alpha_yuma3;
     let one_minus_alpha = ONE.saturating_sub(alpha);
 
     let Buffers {
