@@ -282,6 +282,14 @@ fn masked_weights(input: &Input, permits: &[bool], owner: Option<usize>, w: &mut
                 .map(|(_, v)| u64::from(*v))
                 .sum();
             let divisor = Divisor::sum_or_one(sum);
+            let normalized = |v: u16| I32F32::from_bits(divisor.div_shifted(u64::from(v)) as i64);
+            if !check_registered && row.iter().all(|e| usize::from(e.0) != self_uid) {
+                // Nothing masked (the usual case): copy the row.
+                w.col.extend(row.iter().map(|e| e.0));
+                w.val.extend(row.iter().map(|e| normalized(e.1)));
+                w.end_row();
+                continue;
+            }
             for &(j, v) in row {
                 if keep(usize::from(j)) {
                     // A zero sum leaves the (zero) values as they are.
@@ -464,26 +472,46 @@ fn clip_and_rank(
         let s = active_stake[i];
         let start = for_bonds.nnz();
         let mut sum = ZERO;
-        for (&j, &v) in cols.iter().zip(vals) {
-            let ju = usize::from(j);
-            let th = consensus[ju];
-            let clipped = if th < v {
+        // Clipped entry of a weight, or None when the weight is dropped.
+        let clip = |v: I32F32, th: I32F32| {
+            if th < v {
                 (th > ZERO).then_some(th)
             } else {
                 Some(v)
-            };
-            if let Some(c) = clipped {
-                sum = add(sum, c);
-                // Rows without active stake add nothing to the ranks (s * c = 0).
-                if s != ZERO {
-                    ranks[ju] = add(ranks[ju], mul(s, c));
-                }
             }
-            match (mode, clipped) {
-                (Mode::Weights, _) | (Mode::Clipped, None) => {}
-                (Mode::Clipped, Some(c)) => for_bonds.push(j, c),
-                (Mode::Interpolated, c) => {
-                    let x = add(v, mul(penalty, sub(c.unwrap_or(ZERO), v)));
+        };
+        if mode == Mode::Clipped {
+            // Written branch-free: every entry is written, kept ones advance the cursor; a
+            // dropped entry adds 0 to the sums, which changes nothing.
+            for_bonds.extend_row(cols.len(), |out_cols, out_vals| {
+                let mut k = 0;
+                for (&j, &v) in cols.iter().zip(vals) {
+                    let ju = usize::from(j);
+                    let c = clip(v, consensus[ju]);
+                    let value = c.unwrap_or(ZERO);
+                    sum = add(sum, value);
+                    if s != ZERO {
+                        ranks[ju] = add(ranks[ju], mul(s, value));
+                    }
+                    out_cols[k] = j;
+                    out_vals[k] = value;
+                    k += usize::from(c.is_some());
+                }
+                k
+            });
+        } else {
+            for (&j, &v) in cols.iter().zip(vals) {
+                let ju = usize::from(j);
+                let clipped = clip(v, consensus[ju]);
+                if let Some(c) = clipped {
+                    sum = add(sum, c);
+                    // Rows without active stake add nothing to the ranks (s * c = 0).
+                    if s != ZERO {
+                        ranks[ju] = add(ranks[ju], mul(s, c));
+                    }
+                }
+                if mode == Mode::Interpolated {
+                    let x = add(v, mul(penalty, sub(clipped.unwrap_or(ZERO), v)));
                     if x > ZERO {
                         for_bonds.push(j, x);
                     }

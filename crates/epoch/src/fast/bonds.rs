@@ -247,17 +247,23 @@ pub(super) fn yuma2(
         }
         let bonds = &ctx.input.bonds[i];
         if matches(cols, bonds, &kept) {
-            for ((&j, w), &(_, b)) in cols.iter().zip(vals).zip(bonds) {
-                let c = &mut columns[usize::from(j)];
-                let new = c.delta.div_fixed(mul(*w, s));
-                // Raw u16 bonds over their column sum: floor(b * 2^32 / sum).
-                let old = I32F32::from_bits(c.bond.div_shifted(u64::from(b)) as i64);
-                let acc = add(mul(alpha, new), mul(one_minus_alpha, old));
-                if acc > ZERO {
-                    ema.push(j, acc);
-                    c.add(acc);
+            ema.extend_row(cols.len(), |out_cols, out_vals| {
+                let mut k = 0;
+                for ((&j, w), &(_, b)) in cols.iter().zip(vals).zip(bonds) {
+                    let c = &mut columns[usize::from(j)];
+                    let new = c.delta.div_fixed(mul(*w, s));
+                    // Raw u16 bonds over their column sum: floor(b * 2^32 / sum).
+                    let old = I32F32::from_bits(c.bond.div_shifted(u64::from(b)) as i64);
+                    let acc = add(mul(alpha, new), mul(one_minus_alpha, old));
+                    out_cols[k] = j;
+                    out_vals[k] = acc;
+                    if acc > ZERO {
+                        c.add(acc);
+                        k += 1;
+                    }
                 }
-            }
+                k
+            });
         } else {
             let start = ema.nnz();
             new_vals.clear();
@@ -299,19 +305,22 @@ pub(super) fn yuma2(
     for i in 0..n {
         let (cols, vals) = ema.row(i);
         let keep = ctx.new_permits[i];
-        if keep {
-            stored[i].reserve_exact(cols.len());
-        }
+        let mut row = if keep {
+            vec![(0, 0); cols.len()]
+        } else {
+            Vec::new()
+        };
         let mut acc = ZERO;
-        for (j, e) in cols.iter().zip(vals) {
+        for (k, (j, e)) in cols.iter().zip(vals).enumerate() {
             let ju = usize::from(*j);
             let v = norm.div(ju, *e);
             acc = add(acc, mul(ctx.incentive[ju], v));
             if keep {
-                stored[i].push((*j, proportion_to_u16_fast(up_div[ju].div_fixed(v))));
+                row[k] = (*j, proportion_to_u16_fast(up_div[ju].div_fixed(v)));
             }
         }
         dividends[i] = acc;
+        stored[i] = row;
     }
     normalize(&mut dividends);
     (dividends, stored)
@@ -357,13 +366,19 @@ pub(super) fn yuma3(
                 liquid.row((cols, vals), (&old.cols, &old.vals), ema, scratch);
             }
             None if matches(cols, bonds, &kept) => {
-                for ((&j, w), &(_, b)) in cols.iter().zip(vals).zip(bonds) {
-                    let acc = add(mul(alpha, *w), mul(one_minus_alpha, proportion(0, b)));
-                    if acc > ZERO {
-                        ema.push(j, acc);
-                        ema_sum[usize::from(j)] += acc.to_bits() as u128;
+                ema.extend_row(cols.len(), |out_cols, out_vals| {
+                    let mut k = 0;
+                    for ((&j, w), &(_, b)) in cols.iter().zip(vals).zip(bonds) {
+                        let acc = add(mul(alpha, *w), mul(one_minus_alpha, proportion(0, b)));
+                        out_cols[k] = j;
+                        out_vals[k] = acc;
+                        // Only positive values are kept: add 0 otherwise.
+                        let positive = acc > ZERO;
+                        ema_sum[usize::from(j)] += u128::from(positive) * acc.to_bits() as u128;
+                        k += usize::from(positive);
                     }
-                }
+                    k
+                });
                 ema.end_row();
                 continue;
             }

@@ -41,6 +41,23 @@ impl Csr {
         self.val.push(val);
     }
 
+    /// Appends up to `max` entries to the current row: `fill` writes them to the front of the
+    /// two slices it gets (each `max` long) and returns how many it wrote. Cheaper than a
+    /// `push` per entry when entries are kept conditionally (write, then advance by 0 or 1).
+    #[inline]
+    pub(crate) fn extend_row(
+        &mut self,
+        max: usize,
+        fill: impl FnOnce(&mut [u16], &mut [I32F32]) -> usize,
+    ) {
+        let start = self.col.len();
+        self.col.resize(start + max, 0);
+        self.val.resize(start + max, I32F32::from_bits(0));
+        let written = fill(&mut self.col[start..], &mut self.val[start..]);
+        self.col.truncate(start + written);
+        self.val.truncate(start + written);
+    }
+
     /// Closes the current row.
     #[inline]
     pub(crate) fn end_row(&mut self) {
