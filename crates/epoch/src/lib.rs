@@ -36,7 +36,7 @@ pub mod reference;
 mod types;
 pub mod workload;
 
-pub use error::{Error, MAX_BONDS_MOVING_AVERAGE, MAX_UIDS};
+pub use error::{Error, MAX_UIDS};
 pub use fast::run;
 pub use types::{Input, Output, Params};
 
