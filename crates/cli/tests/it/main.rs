@@ -4,6 +4,8 @@ mod bench_runtime;
 mod btauth;
 mod epoch;
 mod node;
+mod node_crash;
+mod node_flow;
 mod query;
 mod sim;
 mod util;
