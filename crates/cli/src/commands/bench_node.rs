@@ -199,6 +199,13 @@ pub(crate) fn run(args: &NodeBenchArgs) -> anyhow::Result<()> {
         "ratio:                {:.3} (goal: at least 0.5)",
         report.ratio
     );
+    if let (Some(node), Some(verify)) = (report.node_cpu_ns_per_tx, report.verify_cpu_ns) {
+        println!(
+            "cpu per transfer:     {} us for the whole process (node and clients), {} us per verification",
+            node / 1000,
+            verify / 1000
+        );
+    }
     Ok(())
 }
 

@@ -364,3 +364,26 @@ fn bad_input_gets_clear_errors_and_the_node_keeps_serving() {
     let head = node.result("chain_head", json!([]));
     assert!(head["number"].as_u64().is_some());
 }
+
+#[test]
+fn bench_node_reports_both_rates() {
+    let out = yuma_ok(&[
+        "bench",
+        "node",
+        "--txs",
+        "60",
+        "--senders",
+        "6",
+        "--block-time",
+        "20",
+        "--batch",
+        "7",
+        "--json",
+    ]);
+    let report: Value = serde_json::from_str(&out).expect("one JSON document");
+    assert_eq!(report["txs"], json!(60));
+    assert!(report["node_tps"].as_u64().expect("a rate") > 0, "{report}");
+    assert!(report["verify_per_second"].as_u64().expect("a rate") > 0);
+    assert!(report["blocks"].as_u64().expect("blocks") >= 1);
+    assert!(report["ratio"].as_f64().expect("a ratio") > 0.0);
+}
