@@ -3,10 +3,12 @@
 mod axon;
 mod balance;
 mod bench;
+mod bench_node;
 mod bench_runtime;
 mod block;
 mod chain;
 mod epoch;
+mod hyperparam;
 mod localnet;
 mod metagraph;
 mod miner;

@@ -7,6 +7,8 @@ mod epoch;
 mod localnet;
 mod miner;
 mod node;
+mod node_crash;
+mod node_flow;
 mod query;
 mod sim;
 mod util;
