@@ -159,7 +159,7 @@ pub fn apply(anti: &AntiCopy, input: &Input, memory: &Memory, output: &mut Outpu
                     .get(i)
                     .copied()
                     .flatten()
-                    .map_or(PPM / 2, i128::from);
+                    .map_or(PPM / 2, |s| i128::from(s).min(PPM));
                 (PPM - penalty * (PPM - s) / i128::from(u16::MAX)) as u128
             })
             .collect();
@@ -195,7 +195,13 @@ pub fn standing(
         if registered > memory.block {
             None
         } else {
-            memory.standing.get(i).copied().flatten()
+            // A standing above one can only come from a corrupt memory.
+            memory
+                .standing
+                .get(i)
+                .copied()
+                .flatten()
+                .map(|s| s.min(PPM as u32))
         }
     });
     let Some(leads) = leads(anti, input, memory, consensus) else {
@@ -349,9 +355,9 @@ mod tests {
         let row: Vec<(u16, u16)> = vec![(2, 65535), (3, 100)];
         let i = input([row.clone(), row.clone()]);
         let cons = vec![0, 0, 60000, 5000, 0];
-        let m = memory([row.clone(), vec![(4, 1)]], cons.clone());
+        let m = memory([row, vec![(4, 1)]], cons.clone());
         let out = Output {
-            consensus: cons.clone(),
+            consensus: cons,
             validator_emission: vec![700, 300, 0, 0, 0],
             dividends: vec![45875, 19660, 0, 0, 0],
             emission: vec![700, 300, 500, 0, 0],
@@ -363,7 +369,7 @@ mod tests {
         assert_eq!(same, out, "consensus did not move");
         let moved = Output {
             consensus: vec![0, 0, 5000, 60000, 0],
-            ..out.clone()
+            ..out
         };
         let mut off = moved.clone();
         apply(&AntiCopy::default(), &i, &m, &mut off);
@@ -434,6 +440,13 @@ mod tests {
         };
         let s = standing(&ON, &i, &m, &[0, 0, 10000, 20000, 30000]);
         assert_eq!(s[..2], [Some(910_000), None]);
+        // A corrupt standing is read as at most one.
+        let corrupt = Memory {
+            standing: vec![Some(u32::MAX), Some(u32::MAX)],
+            ..m
+        };
+        let s = standing(&ON, &i, &corrupt, &[0, 0, 10000, 20000, 30000]);
+        assert_eq!(s[0], Some(1_000_000));
     }
 
     #[test]
@@ -495,6 +508,28 @@ mod tests {
             assert_ne!(on.validator_emission, plain.validator_emission);
             assert_eq!(on.server_emission, plain.server_emission);
             assert_eq!(on.bonds, plain.bonds);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn resplit_keeps_the_total_and_the_order(
+            cells in proptest::collection::vec((0u64..1 << 50, 0u128..=1_000_000), 1..40)
+        ) {
+            let values: Vec<u64> = cells.iter().map(|c| c.0).collect();
+            let factor: Vec<u128> = cells.iter().map(|c| c.1).collect();
+            let out = resplit(&values, &factor);
+            let total: u128 = values.iter().map(|&v| u128::from(v)).sum();
+            let got: u128 = out.iter().map(|&v| u128::from(v)).sum();
+            let slack = values.len() as u128 * ((total >> 40) + 1);
+            proptest::prop_assert!(got <= total && total - got <= slack, "{got} {total}");
+            for i in 0..cells.len() {
+                for j in 0..cells.len() {
+                    if values[i] >= values[j] && factor[i] >= factor[j] {
+                        proptest::prop_assert!(out[i] >= out[j]);
+                    }
+                }
+            }
         }
     }
 
