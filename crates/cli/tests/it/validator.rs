@@ -42,7 +42,7 @@ fn last_score(doc: &Value, uid: u16) -> Option<f64> {
 #[test]
 fn validator_scores_miners_survives_crashes_and_hangs_and_picks_restarts_up() {
     let net = DevNet::start();
-    let netuid = net.create_subnet(10);
+    let netuid = net.create_subnet(20);
     net.register(netuid, "//Validator1", 100);
     net.register(netuid, "//Forest", 0);
     net.register(netuid, "//Hang", 0);
