@@ -15,13 +15,13 @@ fn wait_status(path: &Path, within: Duration, what: &str, check: impl Fn(&Value)
     let deadline = Instant::now() + within;
     let mut last = Value::Null;
     while Instant::now() < deadline {
-        if let Ok(text) = std::fs::read(path) {
-            if let Ok(doc) = serde_json::from_slice::<Value>(&text) {
-                if check(&doc) {
-                    return doc;
-                }
-                last = doc;
+        if let Ok(text) = std::fs::read(path)
+            && let Ok(doc) = serde_json::from_slice::<Value>(&text)
+        {
+            if check(&doc) {
+                return doc;
             }
+            last = doc;
         }
         std::thread::sleep(Duration::from_millis(100));
     }

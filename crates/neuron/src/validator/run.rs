@@ -277,10 +277,10 @@ impl<C: Challenger> Validator<C> {
                 .to_string(),
             ));
         }
-        if let Some(path) = &self.config.status_file {
-            if let Err(e) = self.status(&metagraph, &row).write(path) {
-                events.push(Event::StepFailed(e.to_string()));
-            }
+        if let Some(path) = &self.config.status_file
+            && let Err(e) = self.status(&metagraph, &row).write(path)
+        {
+            events.push(Event::StepFailed(e.to_string()));
         }
         events
     }
