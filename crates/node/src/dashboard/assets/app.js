@@ -107,6 +107,9 @@ function eventSummary(e) {
     case "axon_served": return `subnet ${e.netuid} ${short(e.hotkey)} served its axon`;
     case "epoch_run": return `subnet ${e.netuid} epoch: ${tao(e.emission)} α emitted`;
     case "emission": return `subnet ${e.netuid} ${short(e.hotkey)}: incentive ${tao(e.incentive)} α, dividends ${tao(e.dividends)} α`;
+    case "owner_cut": return `subnet ${e.netuid} owner ${short(e.hotkey)}: ${tao(e.alpha)} α`;
+    case "stake_moved": return `${short(e.coldkey)} moved stake ${short(e.origin_hotkey)} → ${short(e.dest_hotkey)}`;
+    case "hotkey_owned": return `${short(e.hotkey)} owned by ${short(e.coldkey)}`;
     case "call_failed": return `${short(e.who)}: ${e.error}`;
     case "hyperparameter_set": return `subnet ${e.netuid}: ${esc(JSON.stringify(e.param))}`;
     default: return esc(JSON.stringify(e));
@@ -124,24 +127,32 @@ function blockEvents(block) {
 function ingestBlock(number, hash, time, txs, events) {
   state.blocks.set(number, { number, hash, time, txs, events });
   while (state.blocks.size > KEEP_BLOCKS) state.blocks.delete(Math.min(...state.blocks.keys()));
-  let epoch = null;
   for (const event of events) {
     if (event.type !== "fee_paid" && event.type !== "subnet_emission" && event.type !== "issued") {
       state.events.push({ block: number, event });
     }
-    if (event.type === "epoch_run") {
-      epoch = { block: number, netuid: event.netuid, neurons: new Map() };
-      const list = state.epochs.get(event.netuid) || [];
-      list.push(epoch);
-      list.sort((a, b) => a.block - b.block);
-      while (list.length > KEEP_EPOCHS) list.shift();
-      state.epochs.set(event.netuid, list);
-    } else if (event.type === "emission" && epoch && epoch.netuid === event.netuid) {
-      epoch.neurons.set(event.hotkey, { incentive: event.incentive, dividends: event.dividends });
-    }
   }
   state.events.sort((a, b) => b.block - a.block);
   state.events.length = Math.min(state.events.length, KEEP_EVENTS);
+  ingestEpochs(number, events);
+}
+
+// An epoch shows as one `emission` event per neuron paid, then `epoch_run`.
+function ingestEpochs(number, events) {
+  const paid = new Map(); // netuid -> Map hotkey -> {incentive, dividends}
+  for (const event of events) {
+    if (event.type === "emission") {
+      if (!paid.has(event.netuid)) paid.set(event.netuid, new Map());
+      paid.get(event.netuid).set(event.hotkey, { incentive: event.incentive, dividends: event.dividends });
+    } else if (event.type === "epoch_run") {
+      const list = state.epochs.get(event.netuid) || [];
+      if (list.some((e) => e.block === number)) continue;
+      list.push({ block: number, neurons: paid.get(event.netuid) || new Map() });
+      list.sort((x, y) => x.block - y.block);
+      while (list.length > KEEP_EPOCHS) list.shift();
+      state.epochs.set(event.netuid, list);
+    }
+  }
 }
 
 function ingestFullBlock(block) {
@@ -319,6 +330,8 @@ function renderEvents() {
 
 // ---------- refreshing ----------
 
+const backfilled = new Set(); // subnets whose past epochs were fetched
+
 async function refreshChain(rpc) {
   const [finalized, issuance, subnets] = await Promise.all([
     rpc.call("chain_finalizedHead"), rpc.call("chain_totalIssuance"), rpc.call("subnet_list"),
@@ -328,6 +341,23 @@ async function refreshChain(rpc) {
   state.subnets = subnets;
   if (state.selected === null && subnets.length > 0) state.selected = subnets[0].netuid;
   if (state.selected !== null) state.metagraph = await rpc.call("subnet_metagraph", [state.selected]);
+  render();
+  const subnet = subnets.find((s) => s.netuid === state.selected);
+  if (subnet && !backfilled.has(subnet.netuid)) {
+    backfilled.add(subnet.netuid);
+    await backfillEpochs(rpc, subnet);
+  }
+}
+
+// Epochs run every tempo + 1 blocks, so a subnet's past epochs are found without a scan.
+async function backfillEpochs(rpc, subnet) {
+  const step = subnet.hyperparams.tempo + 1;
+  const numbers = [];
+  for (let k = 0, n = subnet.last_epoch_block; k < KEEP_EPOCHS && n > 0; k++, n -= step) numbers.push(n);
+  for (let i = 0; i < numbers.length; i += 32) {
+    const blocks = await Promise.all(numbers.slice(i, i + 32).map((n) => rpc.call("chain_block", [n])));
+    for (const block of blocks) if (block) ingestEpochs(block.header.number, blockEvents(block));
+  }
   render();
 }
 
