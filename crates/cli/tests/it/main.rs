@@ -2,9 +2,13 @@
 
 mod bench_runtime;
 mod btauth;
+mod devnet;
 mod epoch;
+mod localnet;
+mod miner;
 mod node;
 mod query;
 mod sim;
 mod util;
+mod validator;
 mod wallet;
