@@ -18,7 +18,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// A running headless browser with one page attached.
-pub struct Browser {
+pub(crate) struct Browser {
     child: Child,
     socket: Socket,
     session: String,
@@ -35,7 +35,7 @@ fn executable() -> PathBuf {
 
 impl Browser {
     /// Starts Chromium headless with a fresh profile and opens an empty page.
-    pub async fn launch() -> Self {
+    pub(crate) async fn launch() -> Self {
         let profile = tempfile::tempdir().expect("temp dir");
         let child = Command::new(executable())
             .args([
@@ -84,7 +84,7 @@ impl Browser {
     }
 
     /// Sends one command (to the page once attached) and returns its result.
-    pub async fn command(&mut self, method: &str, params: Value) -> Value {
+    pub(crate) async fn command(&mut self, method: &str, params: Value) -> Value {
         let id = self.next_id;
         self.next_id += 1;
         let mut message = json!({"id": id, "method": method, "params": params});
@@ -114,13 +114,13 @@ impl Browser {
     }
 
     /// Loads `url` in the page.
-    pub async fn goto(&mut self, url: &str) {
+    pub(crate) async fn goto(&mut self, url: &str) {
         self.command("Page.enable", json!({})).await;
         self.command("Page.navigate", json!({"url": url})).await;
     }
 
     /// Evaluates a JavaScript expression in the page and returns its JSON value.
-    pub async fn eval(&mut self, expression: &str) -> Value {
+    pub(crate) async fn eval(&mut self, expression: &str) -> Value {
         let result = self
             .command(
                 "Runtime.evaluate",
@@ -134,7 +134,7 @@ impl Browser {
     }
 
     /// Polls `expression` until it is true, or panics after `timeout` with what it was about.
-    pub async fn wait_until(&mut self, what: &str, expression: &str, timeout: Duration) {
+    pub(crate) async fn wait_until(&mut self, what: &str, expression: &str, timeout: Duration) {
         let deadline = Instant::now() + timeout;
         while self.eval(expression).await != json!(true) {
             assert!(Instant::now() < deadline, "timed out waiting until {what}");
@@ -143,7 +143,7 @@ impl Browser {
     }
 
     /// Saves a PNG screenshot of the page.
-    pub async fn screenshot(&mut self, path: &Path) {
+    pub(crate) async fn screenshot(&mut self, path: &Path) {
         let shot = self
             .command(
                 "Page.captureScreenshot",
