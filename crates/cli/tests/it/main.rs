@@ -1,7 +1,9 @@
 //! Integration tests of the `yuma` binary, one module per command group.
 
 mod bench_runtime;
+mod browser;
 mod btauth;
+mod dashboard;
 mod devnet;
 mod epoch;
 mod localnet;
