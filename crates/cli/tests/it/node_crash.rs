@@ -121,7 +121,7 @@ fn kill_9_under_load_loses_nothing_and_replays_to_the_same_state() {
             reported.push((height, header));
         }
         // Part of the kills land right after a read, part at an arbitrary later moment.
-        if rng.next() % 2 == 0 {
+        if rng.next().is_multiple_of(2) {
             std::thread::sleep(Duration::from_millis(rng.next() % 60));
         }
         node.kill9();
