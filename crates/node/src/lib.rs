@@ -16,6 +16,7 @@ pub mod application;
 pub mod block;
 pub mod config;
 pub mod consensus;
+mod dashboard;
 pub mod engine;
 mod error;
 pub mod genesis;

@@ -7,8 +7,19 @@ use yuma_keys::{Pair, Wallet};
 use yuma_primitives::AccountId;
 
 use super::wallet::{unlock_coldkey, unlock_hotkey};
-use crate::args::{RpcArgs, WalletArgs};
+use crate::args::{OutputArgs, RpcArgs, WalletArgs};
 use crate::failure::{Hint, Refused};
+
+/// The flags every chain command takes: who signs, which node, and the output format.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ChainArgs {
+    #[command(flatten)]
+    pub(crate) signer: SignerArgs,
+    #[command(flatten)]
+    pub(crate) rpc: RpcArgs,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
 
 /// Who signs: the wallet's keys, or a secret URI on dev chains.
 #[derive(Debug, Clone, Args)]
@@ -121,18 +132,24 @@ pub(crate) async fn submit_and_wait(
             "included in block {} ({})",
             inclusion.block, inclusion.block_hash
         );
-        if !inclusion.receipt.success {
-            return Err(anyhow::Error::new(Refused(format!(
-                "the transaction was included but failed: {}",
-                inclusion
-                    .receipt
-                    .error
-                    .as_deref()
-                    .unwrap_or("unknown error")
-            ))));
-        }
     }
+    check_included(&result)?;
     Ok(result)
+}
+
+/// Fails with a refusal when the transaction was included but failed.
+pub(crate) fn check_included(result: &SubmitResult) -> anyhow::Result<()> {
+    match &result.included {
+        Some(inclusion) if !inclusion.receipt.success => Err(anyhow::Error::new(Refused(format!(
+            "the transaction was included but failed: {}",
+            inclusion
+                .receipt
+                .error
+                .as_deref()
+                .unwrap_or("unknown error")
+        )))),
+        _ => Ok(()),
+    }
 }
 
 /// Rao as TAO with 9 decimals.

@@ -4,17 +4,22 @@ mod axon;
 mod balance;
 mod bench;
 mod bench_consensus;
+mod bench_node;
 mod bench_runtime;
 mod block;
 mod chain;
 mod chain_spec;
 mod epoch;
+mod hyperparam;
+mod localnet;
 mod metagraph;
+mod miner;
 mod node;
 mod query;
 mod sim;
 mod stake;
 mod subnet;
+mod validator;
 mod wallet;
 mod weights;
 
@@ -69,6 +74,28 @@ pub(crate) enum Command {
     /// Generate chain specs and validator keys for multi-validator chains.
     #[command(subcommand)]
     Chain(chain_spec::ChainCommand),
+    /// Run a whole network on this machine: a dev chain, a subnet, validators and miners.
+    ///
+    /// Starts a dev node (chain in DATA_DIR/chain), creates unencrypted wallets in
+    /// DATA_DIR/wallets funded by //Alice, creates a subnet owned by validator-0 with fast
+    /// hyperparameters (set through sudo: short tempo, commit-reveal with a reveal period of one
+    /// tempo), registers and stakes two validators and six miners (models forest, tree, knn,
+    /// linear, mean and random), and runs each as a child process with its log in
+    /// DATA_DIR/logs/NAME.log. Prints the RPC, metrics and miner URLs, then a live summary
+    /// on stderr: block, epoch, time to the next epoch, each miner's incentive, earnings and
+    /// measured quality, the validators' dividends. Epochs pay out within a minute.
+    ///
+    /// Run it again on the same data dir to resume (nothing is set up twice); --fresh starts
+    /// over. Ctrl-C or SIGTERM stops every child, then the node. --blocks N or --epochs N stop
+    /// it by itself, counted from when every neuron is up; with --json it then prints one JSON
+    /// document: per miner name, model, uid, hotkey, incentive (u16), emission (alpha rao
+    /// earned during the run) and quality (the validators' mean score EMA), the validators,
+    /// blocks, epochs, the Spearman correlation of quality and incentive, and the share of
+    /// miner emission earned by the mean and random miners.
+    #[command(
+        after_long_help = "Examples:\n  yuma localnet\n  yuma localnet --fresh --rpc-port 0 --epochs 5 --json > summary.json"
+    )]
+    Localnet(localnet::LocalnetArgs),
     /// Show an account's free TAO and nonce.
     #[command(
         after_long_help = "Example:\n  yuma balance --address 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"
@@ -101,6 +128,28 @@ pub(crate) enum Command {
         after_long_help = "Example:\n  yuma axon serve --netuid 1 --ip 203.0.113.7 --port 8091"
     )]
     Axon(axon::AxonCommand),
+    /// Serve a model on a subnet: answer validators' challenges over btauth/1 HTTP.
+    ///
+    /// Needs a hotkey registered on the subnet. Binds --host:--port, publishes the address on
+    /// chain with serve_axon (--external-ip, or --host), prints `yuma: miner listening on
+    /// http://ADDR` on stderr, and serves until Ctrl-C or SIGTERM. Only hotkeys registered on
+    /// the subnet with a validator permit are answered; past --max-concurrency, requests from
+    /// the lowest stake are shed with 429.
+    #[command(
+        after_long_help = "Example:\n  yuma miner --netuid 1 --model forest --wallet-name miner"
+    )]
+    Miner(miner::MinerArgs),
+    /// Validate a subnet: query its miners, score them, and set their weights each tempo.
+    ///
+    /// Needs a hotkey registered on the subnet (weights need a validator permit, given at the
+    /// subnet's epochs). Prints `yuma: validator running on subnet N` on stderr, then each step
+    /// queries every miner with a served axon, keeps a moving average of scores and, once per
+    /// tempo, commits weights and reveals them a tempo later (or sets them directly when the
+    /// subnet has commit-reveal off). Runs until Ctrl-C or SIGTERM.
+    #[command(
+        after_long_help = "Example:\n  yuma validator --netuid 1 --wallet-name validator --status-file /tmp/v.json"
+    )]
+    Validator(validator::ValidatorArgs),
 }
 
 /// Runs one command to completion.
@@ -113,6 +162,7 @@ pub(crate) fn run(command: Command) -> anyhow::Result<()> {
         Command::Wallet(command) => wallet::run(command),
         Command::Node(args) => node::run(&args),
         Command::Chain(cmd) => chain_spec::run(&cmd),
+        Command::Localnet(args) => localnet::run(&args),
         Command::Balance(args) => balance::balance(&args),
         Command::Transfer(args) => balance::transfer(&args),
         Command::Block(args) => block::run(&args),
@@ -121,5 +171,7 @@ pub(crate) fn run(command: Command) -> anyhow::Result<()> {
         Command::Metagraph(args) => metagraph::run(&args),
         Command::Weights(cmd) => weights::run(&cmd),
         Command::Axon(cmd) => axon::run(&cmd),
+        Command::Miner(args) => miner::run(&args),
+        Command::Validator(args) => validator::run(&args),
     }
 }

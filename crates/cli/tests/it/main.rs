@@ -2,10 +2,18 @@
 
 mod bench_runtime;
 mod bft;
+mod browser;
 mod btauth;
+mod dashboard;
+mod devnet;
 mod epoch;
+mod localnet;
+mod miner;
 mod node;
+mod node_crash;
+mod node_flow;
 mod query;
 mod sim;
 mod util;
+mod validator;
 mod wallet;

@@ -1,0 +1,71 @@
+//! `yuma validator`: score the tabular subnet's miners and set their weights.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::Args;
+use yuma_client::Client;
+use yuma_neuron::validator::{Validator, ValidatorConfig};
+use yuma_primitives::NetUid;
+use yuma_subnets::tabular::TabularChallenger;
+
+use super::chain::SignerArgs;
+use super::miner::neuron_error;
+use super::node::shutdown_signal;
+use crate::args::RpcArgs;
+
+/// Flags of `yuma validator`.
+#[derive(Debug, Args)]
+pub(crate) struct ValidatorArgs {
+    /// The subnet to validate (the hotkey must be registered on it).
+    #[arg(long)]
+    netuid: u16,
+    /// Milliseconds between the starts of two steps.
+    #[arg(long, default_value_t = 2000)]
+    interval_ms: u64,
+    /// Milliseconds a miner has to answer.
+    #[arg(long, default_value_t = 5000)]
+    timeout_ms: u64,
+    /// Rewrite this JSON file after every step (scores and weights per miner).
+    #[arg(long)]
+    status_file: Option<PathBuf>,
+    #[command(flatten)]
+    signer: SignerArgs,
+    #[command(flatten)]
+    rpc: RpcArgs,
+}
+
+pub(crate) fn run(args: &ValidatorArgs) -> anyhow::Result<()> {
+    let pair = args.signer.hotkey()?;
+    let netuid = NetUid(args.netuid);
+    let config = ValidatorConfig {
+        interval: Duration::from_millis(args.interval_ms.max(1)),
+        timeout: Duration::from_millis(args.timeout_ms.max(1)),
+        status_file: args.status_file.clone(),
+        ..ValidatorConfig::new(netuid)
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async {
+        let client = Arc::new(Client::new(args.rpc.rpc.clone()));
+        let validator = Validator::new(config, TabularChallenger, client, pair);
+        validator
+            .check_registered()
+            .await
+            .map_err(|e| neuron_error(e, args.netuid))
+            .context("checking the validator's registration")?;
+        eprintln!("yuma: validator running on subnet {netuid}");
+        validator
+            .run(shutdown_signal(), |event| eprintln!("yuma: {event}"))
+            .await;
+        anyhow::Ok(())
+    })?;
+    eprintln!("yuma: stopped");
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    Ok(())
+}
