@@ -6,14 +6,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use commonware_cryptography::Signer;
-use commonware_p2p::simulated;
-use commonware_runtime::{Quota, Runner, Supervisor, tokio as runtime};
-use commonware_utils::{NZU32, NZUsize};
+use commonware_runtime::{Runner, Supervisor, tokio as runtime};
 use yuma_store::Store;
 
 use crate::application::{Actor, Config as AppConfig, Mailbox};
-use crate::config::{Config, Network};
-use crate::consensus::{self, CHANNELS, MAX_MESSAGE};
+use crate::config::{Config, Network, Peers};
 use crate::metrics::Metrics;
 use crate::rpc::{Context, router};
 use crate::{Error, p2p};
@@ -112,53 +109,26 @@ async fn serve(
             .await
     });
 
-    let quota = Quota::per_second(NZU32!(100_000));
-    let handles = match &config.network {
-        Network::Alone => {
-            let (network, oracle) = simulated::Network::new_with_peers(
-                context.child("network"),
-                simulated::Config {
-                    max_size: MAX_MESSAGE,
-                    max_peers_per_set: NZUsize!(1),
-                    disconnect_on_block: true,
-                    tracked_peer_sets: NZUsize!(1),
-                },
-                [me.clone()],
-            )
-            .await;
-            network.start();
-            let control = oracle.control(me.clone());
-            let mut channels = Vec::new();
-            for channel in CHANNELS {
-                channels.push(
-                    control
-                        .register(channel, quota)
-                        .await
-                        .map_err(|e| Error::Task(format!("p2p: {e}")))?,
-                );
-            }
-            let channels: [_; 5] = channels
-                .try_into()
-                .map_err(|_| Error::Task("five channels".into()))?;
-            consensus::start(
-                context.child("validator"),
-                config.consensus.clone(),
-                started.mailbox.clone(),
-                started.store.clone(),
-                genesis,
-                control,
-                channels,
-            )
-        }
-        Network::Peers(peers) => p2p::start(
-            context.child("p2p"),
-            &config.consensus,
-            peers,
-            started.mailbox.clone(),
-            started.store.clone(),
-            genesis,
-        )?,
+    // A lone validator (a dev chain) has no one to talk to, but simplex still needs channels:
+    // it gets the same authenticated network, on a free loopback port, with no peers.
+    // (commonware's simulated network binds random addresses: only for the deterministic
+    // runtime.)
+    let alone = Peers {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        peers: Vec::new(),
     };
+    let peers = match &config.network {
+        Network::Alone => &alone,
+        Network::Peers(peers) => peers,
+    };
+    let handles = p2p::start(
+        context.child("p2p"),
+        &config.consensus,
+        peers,
+        started.mailbox.clone(),
+        started.store.clone(),
+        genesis,
+    )?;
     on_listening(addr);
 
     let stopped = futures::future::select_all(handles);
