@@ -2,14 +2,16 @@
 //!
 //! - [`engine::run`] wires a node: it opens the [`yuma_store::Store`], starts the
 //!   [`application`] actor (which owns the chain state and answers propose / verify /
-//!   finalize), the dev [`producer`] (a single authority that drives it on a timer) and the
-//!   [`rpc`] server (JSON-RPC over HTTP and WebSocket, `/metrics`).
+//!   finalize), the [`consensus`] engine (commonware's simplex BFT, which orders and finalizes
+//!   blocks) on the validators' [`p2p`] network, and the [`rpc`] server (JSON-RPC over HTTP
+//!   and WebSocket, `/metrics`).
 //! - [`block`]: the block format; [`mempool`]: pending transactions; [`state`]: the runtime's
 //!   storage over the store (a per-block overlay committed atomically with the block);
-//!   [`receipt`]: what a block produced; [`genesis`]: the dev chain's funded accounts.
+//!   [`receipt`]: what a block produced; [`genesis`]: the dev chain's funded accounts;
+//!   [`spec`]: chain specs (validator set and genesis) of multi-validator chains.
 //!
-//! The application does not know how blocks are ordered: a BFT engine can replace the
-//! producer and talk to the same mailbox.
+//! The application does not know how blocks are ordered: simplex decides, through the
+//! application's mailbox; a dev chain is a network of one validator.
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
 pub mod application;

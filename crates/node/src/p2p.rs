@@ -38,7 +38,7 @@ pub fn start(
 ) -> Result<Vec<Handle<()>>, Error> {
     use commonware_cryptography::Signer;
     let me = settings.key.public_key();
-    let mut addresses: Vec<(_, Address)> = vec![(me.clone(), peers.listen.into())];
+    let mut addresses: Vec<(_, Address)> = vec![(me, peers.listen.into())];
     addresses.extend(peers.peers.iter().map(|(k, a)| (k.clone(), (*a).into())));
     let count = addresses.len();
     let addresses: Map<_, Address> = addresses

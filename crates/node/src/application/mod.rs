@@ -1,8 +1,9 @@
 //! The application: owns the chain state and answers the block-ordering layer's questions.
 //!
-//! A consensus engine (today the dev [`crate::producer`], later a BFT engine) talks to it only
-//! through its [`Mailbox`]:
-//! - [`Mailbox::propose`]: build a block on the head from the mempool and execute it;
+//! The consensus engine ([`crate::consensus`], simplex) talks to it only through its
+//! [`Mailbox`]:
+//! - [`Mailbox::propose`]: build a block from the mempool on a parent (the head, or an executed
+//!   block not yet final) and execute it;
 //! - [`Mailbox::verify`]: re-execute someone else's block and check its header;
 //! - [`Mailbox::finalize`]: commit a proposed or verified block to the store, atomically.
 //!

@@ -114,7 +114,7 @@ where
             reporter: adapter.clone(),
             track_historical_votes: false,
             strategy: Sequential,
-            partition: settings.partition.clone(),
+            partition: settings.partition,
             mailbox_size: NZUsize!(1024),
             epoch: Epoch::new(0),
             floor: simplex::config::Floor::Genesis(Digest(genesis)),
