@@ -215,11 +215,20 @@ async fn measure(args: &ConsensusBenchArgs, clients: Vec<Arc<Client>>) -> anyhow
     let mut lone = Vec::new();
     let started = Instant::now();
     while started.elapsed() < period {
+        let client = &clients[lone.len() % clients.len()];
+        // The validator that finalized the previous transfer may be ahead of this one: wait
+        // (outside the measurement) until this one has committed it too.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while client.account(&alice.public()).await?.nonce < nonce {
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "a validator stays behind the others"
+            );
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
         let tx = transfer(&alice, genesis, nonce);
         let at = Instant::now();
-        clients[lone.len() % clients.len()]
-            .submit(&tx, true)
-            .await?;
+        client.submit(&tx, true).await?;
         lone.push(at.elapsed());
         nonce += 1;
     }
