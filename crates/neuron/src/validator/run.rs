@@ -228,10 +228,12 @@ impl<C: Challenger> Validator<C> {
             .filter(|n| n.hotkey != me)
             .filter_map(|n| axon_addr(n).map(|addr| (n.uid, n.hotkey, addr)))
             .collect();
+        // One task per step for every miner: their scores then compare like with like.
+        let seed: u64 = rand::thread_rng().r#gen();
         let results: Vec<(u16, AccountId, Result<Outcome, String>)> =
             futures::stream::iter(targets.iter().copied())
                 .map(|(uid, hotkey, addr)| {
-                    let query = self.query(hotkey, addr);
+                    let query = self.query(hotkey, addr, seed);
                     async move { (uid, hotkey, query.await) }
                 })
                 .buffer_unordered(self.config.max_parallel.max(1))
@@ -305,16 +307,16 @@ impl<C: Challenger> Validator<C> {
         }
     }
 
-    /// Queries one miner with a fresh challenge and scores its answer.
+    /// Queries one miner with the step's challenge (drawn from `seed`) and scores its answer.
     fn query(
         &self,
         hotkey: AccountId,
         addr: std::net::SocketAddr,
+        seed: u64,
     ) -> impl Future<Output = Result<Outcome, String>> + use<C> {
         let challenger = self.challenger.clone();
         let miners = self.miners.clone();
         let timeout = self.config.timeout;
-        let seed: u64 = rand::thread_rng().r#gen();
         async move {
             let (challenge, key) = challenger.challenge(seed);
             let started = Instant::now();
