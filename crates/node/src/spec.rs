@@ -27,6 +27,9 @@ use commonware_cryptography::ed25519::{PrivateKey, PublicKey};
 use serde::{Deserialize, Serialize};
 use yuma_runtime::Genesis;
 
+/// A validator's consensus secret key.
+pub type ValidatorKey = PrivateKey;
+
 /// Why a chain spec or key file is unusable.
 #[derive(Debug, thiserror::Error)]
 pub enum SpecError {

@@ -1,12 +1,15 @@
 //! `yuma chain spec`: generate a multi-validator chain spec and its validators' key files.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
-use yuma_node::spec::{ChainSpec, key_file_text};
+use yuma_node::spec::{ChainSpec, ValidatorKey, key_file_text};
 
 use crate::args::OutputArgs;
+
+/// The spec's file name in a folder written by [`write_network`].
+pub(crate) const SPEC_FILE: &str = "chain-spec.json";
 
 /// `yuma chain` subcommands.
 #[derive(Debug, Subcommand)]
@@ -60,20 +63,8 @@ fn spec(args: &SpecArgs) -> anyhow::Result<()> {
             args.base_port
         );
     }
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
     let (spec, keys) = ChainSpec::generate(&args.name, n, args.base_port, args.block_time);
-    let spec_path = args.out.join("chain-spec.json");
-    let text = serde_json::to_string_pretty(&spec).context("encoding the spec")?;
-    std::fs::write(&spec_path, text + "\n")
-        .with_context(|| format!("writing {}", spec_path.display()))?;
-    let mut key_paths = Vec::new();
-    for (i, key) in keys.iter().enumerate() {
-        let path = args.out.join(format!("validator-{i}.key"));
-        write_secret(&path, &key_file_text(key))
-            .with_context(|| format!("writing {}", path.display()))?;
-        key_paths.push(path);
-    }
+    let (spec_path, key_paths) = write_network(&args.out, &spec, &keys)?;
     if args.output.json {
         let doc = serde_json::json!({
             "spec": spec_path,
@@ -90,8 +81,35 @@ fn spec(args: &SpecArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes `out/chain-spec.json` and `out/validator-I.key` (mode 0600) for each key, creating
+/// `out` if missing; returns the spec's path and the key files' paths.
+pub(crate) fn write_network(
+    out: &Path,
+    spec: &ChainSpec,
+    keys: &[ValidatorKey],
+) -> anyhow::Result<(PathBuf, Vec<PathBuf>)> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let spec_path = out.join(SPEC_FILE);
+    let text = serde_json::to_string_pretty(spec).context("encoding the spec")?;
+    std::fs::write(&spec_path, text + "\n")
+        .with_context(|| format!("writing {}", spec_path.display()))?;
+    let mut key_paths = Vec::new();
+    for (i, key) in keys.iter().enumerate() {
+        let path = key_path(out, i);
+        write_secret(&path, &key_file_text(key))
+            .with_context(|| format!("writing {}", path.display()))?;
+        key_paths.push(path);
+    }
+    Ok((spec_path, key_paths))
+}
+
+/// The key file of validator `i` in a folder written by [`write_network`].
+pub(crate) fn key_path(out: &Path, i: usize) -> PathBuf {
+    out.join(format!("validator-{i}.key"))
+}
+
 /// Writes a file only its owner can read.
-fn write_secret(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+fn write_secret(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write as _;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);

@@ -1,6 +1,7 @@
 //! `yuma localnet`: a whole network on one machine with one command.
 //!
-//! Runs a dev node in-process (chain in `<data-dir>/chain`), sets up the chain
+//! Runs a dev node in-process (chain in `<data-dir>/chain`), or with `--validators N` a chain of
+//! N validator nodes as child processes ([`nodes`], data in `<data-dir>/nodes`), sets up the chain
 //! ([`setup`]: wallets in `<data-dir>/wallets`, a subnet with fast hyperparameters, two staked
 //! validators and six miners of different quality), starts the neurons as child processes of
 //! the same executable ([`children`], logs in `<data-dir>/logs`), and shows a live summary
@@ -12,6 +13,7 @@
 //! closes after the last block.
 
 mod children;
+mod nodes;
 mod setup;
 mod summary;
 
@@ -35,7 +37,7 @@ use children::{Spec, Supervisor};
 use summary::{Baseline, Report, Snapshot};
 
 /// Folders `--fresh` may delete inside the data dir; anything else makes it refuse.
-const OWN_ENTRIES: [&str; 4] = ["chain", "wallets", "logs", "status"];
+const OWN_ENTRIES: [&str; 5] = ["chain", "nodes", "wallets", "logs", "status"];
 /// How long the neurons have to print their ready lines.
 const READY_TIMEOUT: Duration = Duration::from_secs(120);
 /// How long the node's RPC has to answer after it listens.
@@ -55,9 +57,15 @@ pub(crate) struct LocalnetArgs {
     /// Folder of the chain, wallets, logs and validator status files (reused on restart).
     #[arg(long, default_value = "./.yuma-localnet")]
     data_dir: PathBuf,
-    /// JSON-RPC and metrics port of the node (0 picks a free one).
+    /// JSON-RPC and metrics port of the node (0 picks a free one); with several validator
+    /// nodes, node I serves on this port + I.
     #[arg(long, default_value_t = yuma_node::config::DEFAULT_RPC_PORT)]
     rpc_port: u16,
+    /// Validator nodes of the chain. 1 runs a dev node inside localnet; more run that many
+    /// `yuma node` processes that agree on every block by BFT consensus (simplex), and spread
+    /// the neurons over their RPC endpoints.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=16))]
+    validators: u16,
     /// Milliseconds between blocks.
     #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(50..=60_000))]
     block_time: u64,
@@ -120,6 +128,7 @@ fn roster() -> Vec<Neuron> {
 /// The data dir's folders.
 struct Dirs {
     chain: PathBuf,
+    nodes: PathBuf,
     wallets: PathBuf,
     logs: PathBuf,
     status: PathBuf,
@@ -129,6 +138,7 @@ impl Dirs {
     fn new(root: &Path) -> Self {
         Self {
             chain: root.join("chain"),
+            nodes: root.join("nodes"),
             wallets: root.join("wallets"),
             logs: root.join("logs"),
             status: root.join("status"),
@@ -188,7 +198,7 @@ fn wipe(root: &Path) -> anyhow::Result<()> {
         std::fs::remove_dir_all(&path).with_context(|| format!("deleting {}", path.display()))?;
     }
     eprintln!(
-        "yuma: --fresh: deleted the chain, wallets and logs in {}",
+        "yuma: --fresh: deleted the chain, nodes, wallets and logs in {}",
         root.display()
     );
     Ok(())
@@ -201,6 +211,9 @@ async fn session(args: &LocalnetArgs, dirs: &Dirs) -> anyhow::Result<Option<serd
         super::node::shutdown_signal().await;
         let _ = stop_tx.send(true);
     });
+    if args.validators > 1 {
+        return validator_nodes(args, dirs, &mut stop).await;
+    }
 
     let config = Config::dev(
         dirs.chain.clone(),
@@ -228,7 +241,7 @@ async fn session(args: &LocalnetArgs, dirs: &Dirs) -> anyhow::Result<Option<serd
         }
     };
     let outcome = match addr {
-        Some(addr) => network(args, dirs, &format!("http://{addr}"), &mut stop).await,
+        Some(addr) => network(args, dirs, &[format!("http://{addr}")], &mut stop).await,
         None => Err(anyhow::anyhow!("the node stopped before listening")),
     };
     let _ = halt_tx.send(());
@@ -237,6 +250,51 @@ async fn session(args: &LocalnetArgs, dirs: &Dirs) -> anyhow::Result<Option<serd
         Ok(Err(e)) => eprintln!("yuma: the node stopped with an error: {e}"),
         Err(e) => eprintln!("yuma: the node task failed: {e}"),
     }
+    outcome
+}
+
+/// Runs `--validators` node processes and everything on them; returns the final report unless
+/// interrupted early.
+async fn validator_nodes(
+    args: &LocalnetArgs,
+    dirs: &Dirs,
+    stop: &mut watch::Receiver<bool>,
+) -> anyhow::Result<Option<serde_json::Value>> {
+    let n = usize::from(args.validators);
+    let ports = nodes::rpc_ports(args.rpc_port, n)?;
+    let specs = nodes::prepare(&dirs.nodes, &dirs.logs, n, args.block_time, &ports)?;
+    let exe = std::env::current_exe().context("finding the yuma executable")?;
+    let supervisor = Supervisor::start(&exe, specs);
+    eprintln!(
+        "yuma: starting {n} validator nodes; chain data in {}/node-<i>, logs in {}/node-<i>.log",
+        dirs.nodes.display(),
+        dirs.logs.display()
+    );
+    let ready = tokio::select! {
+        r = supervisor.wait_ready(READY_TIMEOUT) => Some(r),
+        () = stopped(stop) => None,
+    };
+    let outcome = match ready {
+        Some(Ok(())) => {
+            let rpcs: Vec<String> = supervisor
+                .states()
+                .into_iter()
+                .filter_map(|s| s.ready)
+                .collect();
+            for (i, rpc) in rpcs.iter().enumerate() {
+                eprintln!("yuma: node-{i} rpc {rpc}, dashboard {rpc}/");
+            }
+            network(args, dirs, &rpcs, stop).await
+        }
+        Some(Err(e)) => Err(e.context("starting the validator nodes")),
+        None => Ok(None),
+    };
+    eprintln!("yuma: stopping the validator nodes");
+    supervisor.stop().await;
+    eprintln!(
+        "yuma: nodes stopped; chain kept in {}",
+        dirs.nodes.display()
+    );
     outcome
 }
 
@@ -264,20 +322,24 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
     let _ = stop.wait_for(|s| *s).await;
 }
 
-/// Sets up the chain, runs the neurons and the summary; the node is up at `rpc`.
+/// Sets up the chain, runs the neurons and the summary; the nodes are up at `rpcs` (one or
+/// more), and neuron I talks to node I modulo their number.
 async fn network(
     args: &LocalnetArgs,
     dirs: &Dirs,
-    rpc: &str,
+    rpcs: &[String],
     stop: &mut watch::Receiver<bool>,
 ) -> anyhow::Result<Option<serde_json::Value>> {
+    let rpc = rpcs.first().context("no node to talk to")?;
     let client = Client::new(rpc);
     tokio::select! {
         r = wait_for_rpc(&client) => r?,
         () = stopped(stop) => return Ok(None),
     }
     eprintln!("yuma: node up: rpc {rpc} (WebSocket on the same port), metrics {rpc}/metrics");
-    eprintln!("yuma: chain in {}", dirs.chain.display());
+    if rpcs.len() == 1 {
+        eprintln!("yuma: chain in {}", dirs.chain.display());
+    }
     let net = tokio::select! {
         r = setup::run(&client, &dirs.wallets, roster(), args.tempo) => r?,
         () = stopped(stop) => return Ok(None),
@@ -287,7 +349,8 @@ async fn network(
     let specs = net
         .members
         .iter()
-        .map(|m| spec(&m.neuron, net.netuid.0, rpc, dirs, args))
+        .zip(rpcs.iter().cycle())
+        .map(|(m, rpc)| spec(&m.neuron, net.netuid.0, rpc, dirs, args))
         .collect();
     let supervisor = Supervisor::start(&exe, specs);
     eprintln!(
@@ -295,7 +358,14 @@ async fn network(
         net.members.len(),
         dirs.logs.display()
     );
-    let outcome = watch_network(args, dirs, rpc, &client, &net, &supervisor, stop).await;
+    let outcome = watch_network(args, dirs, rpc, &client, &net, &supervisor, stop)
+        .await
+        .map(|report| {
+            report.map(|mut report| {
+                report["nodes"] = serde_json::json!(rpcs);
+                report
+            })
+        });
     eprintln!("yuma: stopping the neurons");
     supervisor.stop().await;
     outcome

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::node::BOB;
 use crate::util::{yuma, yuma_ok};
 
 /// One validator process; killed when dropped.
@@ -73,6 +74,12 @@ impl Validator {
         let reply: Value = serde_json::from_str(body).expect("JSON");
         assert!(reply.get("error").is_none(), "{method}: {reply}");
         reply["result"].clone()
+    }
+
+    fn free(&self, who: &str) -> u64 {
+        self.result("account_balance", json!([who]))
+            .as_u64()
+            .expect("a balance")
     }
 
     fn finalized(&self) -> u64 {
@@ -184,6 +191,19 @@ fn four_validators_survive_crashes_and_restarts() {
     let live: Vec<&Validator> = nodes.iter().flatten().collect();
     assert_same(&live, h + 5, &seen);
     assert_eq!(up(&nodes), vec![0, 1, 2, 3]);
+
+    // The CLI works against any validator: a transfer sent to one is final on all.
+    let bob0 = live[3].free(BOB);
+    let rpc1 = format!("http://{}", live[1].addr);
+    let sent: Value = serde_json::from_str(&yuma_ok(&[
+        "transfer", "--uri", "//Alice", "--dest", BOB, "--amount", "1.5", "--rpc", &rpc1, "--json",
+    ]))
+    .expect("one JSON document");
+    let included = sent["included"]["block"]
+        .as_u64()
+        .expect("included in a block");
+    live[3].wait_for(included);
+    assert_eq!(live[3].free(BOB), bob0 + 1_500_000_000);
 
     // Kill two: no quorum, finality stops.
     nodes[2] = None;

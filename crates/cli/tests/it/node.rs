@@ -17,7 +17,7 @@ use yuma_runtime::{Call, SignedTransaction};
 use crate::util::{yuma, yuma_ok};
 
 const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
-const BOB: &str = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
+pub(crate) const BOB: &str = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
 
 /// A running dev node; killed when dropped.
 pub(crate) struct DevNode {
