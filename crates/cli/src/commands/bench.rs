@@ -31,6 +31,15 @@ pub(crate) enum BenchCommand {
     ///
     /// Example: yuma bench runtime --uids 256 --json
     Runtime(super::bench_runtime::RuntimeBenchArgs),
+    /// Measure the latency the gateway adds and what hedging saves with a slow miner.
+    ///
+    /// Starts trivial miners and gateways in this process (fixed metagraph, no node): times
+    /// direct miner calls against the same calls through a gateway (p50/p99 and the
+    /// difference), then p99 end to end when the top miner answers every Nth request slowly,
+    /// with hedging off and on. Build with `--release`.
+    ///
+    /// Example: yuma bench gateway --json
+    Gateway(super::bench_gateway::GatewayBenchArgs),
 }
 
 /// Arguments of `yuma bench epoch`.
@@ -71,6 +80,7 @@ pub(crate) fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Epoch(args) => bench_epoch(&args),
         BenchCommand::Runtime(args) => super::bench_runtime::run(&args),
+        BenchCommand::Gateway(args) => super::bench_gateway::run(&args),
     }
 }
 

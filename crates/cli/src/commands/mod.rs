@@ -3,10 +3,12 @@
 mod axon;
 mod balance;
 mod bench;
+mod bench_gateway;
 mod bench_runtime;
 mod block;
 mod chain;
 mod epoch;
+mod gateway;
 mod metagraph;
 mod miner;
 mod node;
@@ -116,6 +118,20 @@ pub(crate) enum Command {
         after_long_help = "Example:\n  yuma validator --netuid 1 --wallet-name validator --status-file /tmp/v.json"
     )]
     Validator(validator::ValidatorArgs),
+    /// Sell a subnet's answers for TAO: an HTTP gateway routing signed user requests to miners.
+    ///
+    /// Run under a hotkey registered on the subnet with a validator permit (miners answer only
+    /// validators). Users pay by transferring TAO to the wallet's coldkey (credited once the
+    /// block is seen; the ledger is kept in --data-dir), then POST the subnet's challenge to
+    /// /v1/solve signed with btauth/1 by the paying account (`yuma query --use-coldkey
+    /// --receiver HOTKEY`). Each answer costs --price TAO (per member with "ensemble": k);
+    /// --stake-share of revenue is staked back into the subnet. Routes by incentive, latency
+    /// and errors, hedging slow miners. Prints `yuma: gateway listening on http://ADDR` on
+    /// stderr and stops on Ctrl-C or SIGTERM. See crates/gateway/README.md for the API.
+    #[command(
+        after_long_help = "Example:\n  yuma gateway --netuid 1 --wallet-name validator --price 0.001 --stake-share 50%"
+    )]
+    Gateway(gateway::GatewayArgs),
 }
 
 /// Runs one command to completion.
@@ -137,5 +153,6 @@ pub(crate) fn run(command: Command) -> anyhow::Result<()> {
         Command::Axon(cmd) => axon::run(&cmd),
         Command::Miner(args) => miner::run(&args),
         Command::Validator(args) => validator::run(&args),
+        Command::Gateway(args) => gateway::run(&args),
     }
 }

@@ -4,6 +4,7 @@ mod bench_runtime;
 mod btauth;
 mod devnet;
 mod epoch;
+mod gateway;
 mod miner;
 mod node;
 mod query;

@@ -1,0 +1,281 @@
+//! `yuma gateway` end to end: a dev node, real miners of different quality scored by a real
+//! validator, and a user who pays the gateway in TAO and queries it with `yuma query`.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use yuma_client::Call;
+use yuma_keys::Pair;
+use yuma_keys::wallet::{Save, Wallet};
+use yuma_neuron::Challenger;
+use yuma_primitives::{Balance, NetUid};
+use yuma_subnets::tabular::{Answer, TabularChallenger, score::quality};
+
+use crate::devnet::{DevNet, Service, pair};
+use crate::util::{yuma_err, yuma_ok};
+
+const PRICE_RAO: u64 = 1_000_000;
+const PAID_RAO: u64 = 1_000_000_000;
+
+/// Saves the coldkey of `uri` unencrypted as wallet `name` under `dir`.
+fn user_wallet(dir: &Path, name: &str, uri: &str) {
+    let wallet = Wallet::new(dir, name).expect("valid wallet name");
+    let save = Save {
+        password: None,
+        overwrite: false,
+    };
+    wallet
+        .save_coldkey(&pair(uri), None, save)
+        .expect("temp dir is writable");
+}
+
+/// `yuma query --use-coldkey` as wallet `name`; the `--json` document.
+fn query(dir: &Path, name: &str, url: &str, receiver: &str, data: Option<&Value>) -> Value {
+    let mut args = vec![
+        "query".to_string(),
+        url.into(),
+        "--use-coldkey".into(),
+        "--receiver".into(),
+        receiver.into(),
+        "--wallet-path".into(),
+        dir.display().to_string(),
+        "--wallet-name".into(),
+        name.into(),
+        "--json".into(),
+    ];
+    if let Some(data) = data {
+        args.extend(["--data".into(), data.to_string()]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    serde_json::from_str(&yuma_ok(&args)).expect("query --json prints JSON")
+}
+
+/// An unsigned HTTP/1.1 request; the status and body.
+fn unsigned(addr: &str, method: &str, path: &str, body: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).expect("the gateway accepts");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("writes");
+    let mut text = String::new();
+    stream.read_to_string(&mut text).expect("reads");
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status line");
+    let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_string();
+    (status, body)
+}
+
+fn wait_until(within: Duration, what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        if check() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("{what} did not happen within {within:?}");
+}
+
+fn incentive(net: &DevNet, netuid: NetUid, uri: &str) -> u16 {
+    let hotkey = pair(uri).public();
+    net.metagraph(netuid)
+        .neurons
+        .iter()
+        .find(|n| n.hotkey == hotkey)
+        .map_or(0, |n| n.incentive)
+}
+
+#[test]
+fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
+    let net = DevNet::start();
+    let netuid = net.create_subnet(10);
+    net.register(netuid, "//Validator1", 100);
+    net.register(netuid, "//Gateway", 100);
+    for uri in ["//Forest", "//Tree", "//Mean"] {
+        net.register(netuid, uri, 0);
+    }
+    let (mut forest, _) = net.miner(netuid, "//Forest", "forest", 0);
+    let (_tree, _) = net.miner(netuid, "//Tree", "tree", 0);
+    let (_mean, _) = net.miner(netuid, "//Mean", "mean", 0);
+    let mut validator = Service::start(&[
+        "validator".into(),
+        "--netuid".into(),
+        netuid.0.to_string(),
+        "--interval-ms".into(),
+        "300".into(),
+        "--uri".into(),
+        "//Validator1".into(),
+        "--rpc".into(),
+        net.url.clone(),
+    ]);
+    validator.wait_for_line("validator running on subnet", Duration::from_secs(30));
+    // The validator's weights make the forest the top miner; the gateway gets a permit.
+    wait_until(Duration::from_secs(120), "forest on top", || {
+        let f = incentive(&net, netuid, "//Forest");
+        f > 0 && f > incentive(&net, netuid, "//Mean")
+    });
+    let gateway_hotkey = pair("//Gateway").public();
+    assert!(
+        net.metagraph(netuid)
+            .neurons
+            .iter()
+            .any(|n| n.hotkey == gateway_hotkey && n.validator_permit),
+        "the gateway's hotkey has a validator permit"
+    );
+
+    let data = tempfile::tempdir().expect("a temp dir");
+    let mut gateway = Service::start(&[
+        "gateway".into(),
+        "--netuid".into(),
+        netuid.0.to_string(),
+        "--price".into(),
+        Balance(PRICE_RAO).to_string(),
+        "--stake-share".into(),
+        "50%".into(),
+        "--stake-every".into(),
+        "1".into(),
+        "--data-dir".into(),
+        data.path().display().to_string(),
+        "--uri".into(),
+        "//Gateway".into(),
+        "--rpc".into(),
+        net.url.clone(),
+    ]);
+    let line = gateway.wait_for_line("yuma: gateway listening on http://", Duration::from_secs(60));
+    let addr = line
+        .trim_start_matches("yuma: gateway listening on http://")
+        .to_string();
+    let base = format!("http://{addr}");
+    let receiver = gateway_hotkey.to_string();
+
+    // Pricing is public and says where to pay.
+    let (status, body) = unsigned(&addr, "GET", "/v1/pricing", "");
+    assert_eq!(status, 200);
+    let pricing: Value = serde_json::from_str(&body).expect("pricing is JSON");
+    assert_eq!(pricing["price_per_query_rao"], PRICE_RAO);
+    let pay_to = pricing["pay_to"].as_str().expect("pay_to").to_string();
+    assert_eq!(pay_to, receiver, "with --uri the coldkey is the same key");
+
+    let (challenge, key) = TabularChallenger.challenge(1);
+    let challenge = serde_json::to_value(&challenge).expect("serialises");
+
+    // Unsigned: 401 with a clear message.
+    let (status, body) = unsigned(&addr, "POST", "/v1/solve", &challenge.to_string());
+    assert_eq!(status, 401, "{body}");
+    assert!(body.contains("btauth/1"), "{body}");
+
+    // Signed but unfunded: 402 with the price and how to pay.
+    let wallets = tempfile::tempdir().expect("a temp dir");
+    user_wallet(wallets.path(), "user", "//GatewayUser");
+    user_wallet(wallets.path(), "poor", "//GatewayPoor");
+    let solve = format!("{base}/v1/solve");
+    let stderr = yuma_err(
+        &[
+            "query",
+            &solve,
+            "--use-coldkey",
+            "--receiver",
+            &receiver,
+            "--wallet-path",
+            &wallets.path().display().to_string(),
+            "--wallet-name",
+            "poor",
+            "--data",
+            &challenge.to_string(),
+        ],
+        1,
+    );
+    assert!(stderr.contains("402"), "{stderr}");
+    assert!(stderr.contains(&pay_to), "{stderr}");
+
+    // The user gets TAO and pays the gateway with `yuma transfer`.
+    net.submit(
+        &pair("//Alice"),
+        Call::Transfer {
+            dest: pair("//GatewayUser").public(),
+            amount: Balance::from_tao(10),
+        },
+    );
+    yuma_ok(&[
+        "transfer",
+        "--dest",
+        &pay_to,
+        "--amount",
+        &Balance(PAID_RAO).to_string(),
+        "--wallet-path",
+        &wallets.path().display().to_string(),
+        "--wallet-name",
+        "user",
+        "--rpc",
+        &net.url,
+    ]);
+    let account_url = format!("{base}/v1/account");
+    let credit = || -> u64 {
+        let doc = query(wallets.path(), "user", &account_url, &receiver, None);
+        doc["json"]["credit_rao"].as_u64().expect("credit_rao")
+    };
+    wait_until(Duration::from_secs(30), "the payment credited", || {
+        credit() == PAID_RAO
+    });
+
+    // Paid queries get good answers, each charged the price exactly.
+    let mut expected = PAID_RAO;
+    let mut total = 0.0;
+    let rounds = 4;
+    for seed in 0..rounds {
+        let (challenge, key) = TabularChallenger.challenge(100 + seed);
+        let challenge = serde_json::to_value(&challenge).expect("serialises");
+        let doc = query(wallets.path(), "user", &solve, &receiver, Some(&challenge));
+        assert_eq!(doc["status"], 200, "{doc}");
+        let answer: Answer = serde_json::from_value(doc["json"].clone()).expect("an answer");
+        total += quality(&key, &answer);
+        expected -= PRICE_RAO;
+        assert_eq!(credit(), expected);
+    }
+    let mean_quality = total / rounds as f64;
+    assert!(
+        mean_quality > 0.3,
+        "answers of the best miners are good: mean quality {mean_quality}"
+    );
+
+    // An ensemble of the top 3 costs 3 queries.
+    let mut with_ensemble = challenge.clone();
+    with_ensemble["ensemble"] = json!(3);
+    let doc = query(wallets.path(), "user", &solve, &receiver, Some(&with_ensemble));
+    assert_eq!(doc["status"], 200, "{doc}");
+    let answer: Answer = serde_json::from_value(doc["json"].clone()).expect("an answer");
+    assert_eq!(answer.predictions.len(), key.test_y.len());
+    assert_eq!(doc["headers"]["x-yuma-charged-rao"], (3 * PRICE_RAO).to_string());
+    expected -= 3 * PRICE_RAO;
+    assert_eq!(credit(), expected);
+
+    // The top miner dies: requests still succeed (failover to the next one).
+    forest.kill();
+    for seed in 0..3 {
+        let (challenge, _) = TabularChallenger.challenge(200 + seed);
+        let challenge = serde_json::to_value(&challenge).expect("serialises");
+        let doc = query(wallets.path(), "user", &solve, &receiver, Some(&challenge));
+        assert_eq!(doc["status"], 200, "{doc}");
+        expected -= PRICE_RAO;
+    }
+    assert_eq!(credit(), expected);
+
+    // Half the revenue goes back into the subnet's pool.
+    gateway.wait_for_line("yuma: staked ", Duration::from_secs(30));
+
+    // Metrics count what happened.
+    let (status, metrics) = unsigned(&addr, "GET", "/metrics", "");
+    assert_eq!(status, 200);
+    assert!(metrics.contains("yuma_gateway_requests_total{outcome=\"ok\"} 8"), "{metrics}");
+    assert!(metrics.contains("outcome=\"payment_required\"} 1"), "{metrics}");
+    assert!(metrics.contains("outcome=\"unauthenticated\"} 1"), "{metrics}");
+}
