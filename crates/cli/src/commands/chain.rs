@@ -121,18 +121,24 @@ pub(crate) async fn submit_and_wait(
             "included in block {} ({})",
             inclusion.block, inclusion.block_hash
         );
-        if !inclusion.receipt.success {
-            return Err(anyhow::Error::new(Refused(format!(
-                "the transaction was included but failed: {}",
-                inclusion
-                    .receipt
-                    .error
-                    .as_deref()
-                    .unwrap_or("unknown error")
-            ))));
-        }
     }
+    check_included(&result)?;
     Ok(result)
+}
+
+/// Fails with a refusal when the transaction was included but failed.
+pub(crate) fn check_included(result: &SubmitResult) -> anyhow::Result<()> {
+    match &result.included {
+        Some(inclusion) if !inclusion.receipt.success => Err(anyhow::Error::new(Refused(format!(
+            "the transaction was included but failed: {}",
+            inclusion
+                .receipt
+                .error
+                .as_deref()
+                .unwrap_or("unknown error")
+        )))),
+        _ => Ok(()),
+    }
 }
 
 /// Rao as TAO with 9 decimals.

@@ -9,6 +9,7 @@ mod block;
 mod chain;
 mod epoch;
 mod gateway;
+mod localnet;
 mod metagraph;
 mod miner;
 mod node;
@@ -64,6 +65,28 @@ pub(crate) enum Command {
         after_long_help = "Example:\n  yuma node --dev --base-path /tmp/yuma-dev --block-time 500"
     )]
     Node(node::NodeArgs),
+    /// Run a whole network on this machine: a dev chain, a subnet, validators and miners.
+    ///
+    /// Starts a dev node (chain in DATA_DIR/chain), creates unencrypted wallets in
+    /// DATA_DIR/wallets funded by //Alice, creates a subnet owned by validator-0 with fast
+    /// hyperparameters (set through sudo: short tempo, commit-reveal with a reveal period of one
+    /// tempo), registers and stakes two validators and six miners (models forest, tree, knn,
+    /// linear, mean and random), and runs each as a child process with its log in
+    /// DATA_DIR/logs/NAME.log. Prints the RPC, metrics and miner URLs, then a live summary
+    /// on stderr: block, epoch, time to the next epoch, each miner's incentive, earnings and
+    /// measured quality, the validators' dividends. Epochs pay out within a minute.
+    ///
+    /// Run it again on the same data dir to resume (nothing is set up twice); --fresh starts
+    /// over. Ctrl-C or SIGTERM stops every child, then the node. --blocks N or --epochs N stop
+    /// it by itself, counted from when every neuron is up; with --json it then prints one JSON
+    /// document: per miner name, model, uid, hotkey, incentive (u16), emission (alpha rao
+    /// earned during the run) and quality (the validators' mean score EMA), the validators,
+    /// blocks, epochs, the Spearman correlation of quality and incentive, and the share of
+    /// miner emission earned by the mean and random miners.
+    #[command(
+        after_long_help = "Examples:\n  yuma localnet\n  yuma localnet --fresh --rpc-port 0 --epochs 5 --json > summary.json"
+    )]
+    Localnet(localnet::LocalnetArgs),
     /// Show an account's free TAO and nonce.
     #[command(
         after_long_help = "Example:\n  yuma balance --address 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"
@@ -143,6 +166,7 @@ pub(crate) fn run(command: Command) -> anyhow::Result<()> {
         Command::Query(args) => query::run(args),
         Command::Wallet(command) => wallet::run(command),
         Command::Node(args) => node::run(&args),
+        Command::Localnet(args) => localnet::run(&args),
         Command::Balance(args) => balance::balance(&args),
         Command::Transfer(args) => balance::transfer(&args),
         Command::Block(args) => block::run(&args),

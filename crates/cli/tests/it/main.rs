@@ -5,6 +5,7 @@ mod btauth;
 mod devnet;
 mod epoch;
 mod gateway;
+mod localnet;
 mod miner;
 mod node;
 mod query;

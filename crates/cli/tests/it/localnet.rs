@@ -1,0 +1,192 @@
+//! `yuma localnet` end to end: the real binary with its node, validators and miners on a free
+//! port and a temporary data dir. One run checks that incentive follows the miners' quality;
+//! one checks that SIGTERM leaves no child behind and that a second start resumes.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::util::yuma;
+
+/// Fast chain parameters for tests: an epoch every 11 blocks of 250 ms.
+const FAST: [&str; 4] = ["--block-time", "250", "--tempo", "10"];
+
+/// A running `yuma localnet` whose stderr lines arrive on a channel (and are echoed, so a
+/// failing test shows them).
+struct Localnet {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Localnet {
+    fn start(data_dir: &Path, extra: &[&str]) -> Self {
+        let mut child = yuma()
+            .arg("localnet")
+            .args(["--rpc-port", "0", "--json"])
+            .args(FAST)
+            .arg("--data-dir")
+            .arg(data_dir)
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the yuma binary starts");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                eprintln!("[localnet] {line}");
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits for a stderr line containing `text` and returns it.
+    fn wait_for(&mut self, text: &str, timeout: Duration) -> String {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.contains(text) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!(
+                    "no line with {text:?} in time; stderr so far:\n{}",
+                    self.seen.join("\n")
+                ),
+            }
+        }
+    }
+
+    /// Waits for the exit (at most `timeout`), asserts success and returns the JSON on stdout.
+    fn finish(mut self, timeout: Duration) -> Value {
+        let deadline = std::time::Instant::now() + timeout;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("waits") {
+                break status;
+            }
+            if std::time::Instant::now() >= deadline {
+                let _ = self.child.kill();
+                panic!("localnet did not stop in time");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        // Drain stderr so the transcript is complete.
+        self.seen.extend(self.lines.try_iter());
+        assert!(
+            status.success(),
+            "localnet failed: {status}\n{}",
+            self.seen.join("\n")
+        );
+        let mut stdout = String::new();
+        std::io::Read::read_to_string(
+            self.child.stdout.as_mut().expect("stdout is piped"),
+            &mut stdout,
+        )
+        .expect("reads stdout");
+        serde_json::from_str(&stdout).expect("stdout is one JSON document")
+    }
+
+    /// The children's process ids, from the lines printed once every neuron is up.
+    fn child_pids(&self) -> Vec<i32> {
+        self.seen
+            .iter()
+            .filter_map(|l| l.split(" pid ").nth(1))
+            .filter_map(|rest| rest.split_whitespace().next()?.parse().ok())
+            .collect()
+    }
+
+    fn terminate(&self) {
+        let pid = i32::try_from(self.child.id()).expect("pids fit i32");
+        // SAFETY: kill has no memory effects; the pid is our own unreaped child.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    }
+}
+
+impl Drop for Localnet {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn alive(pid: i32) -> bool {
+    // A reaped process has no /proc entry; a reused pid would not be a yuma process.
+    std::fs::read(format!("/proc/{pid}/cmdline"))
+        .is_ok_and(|c| String::from_utf8_lossy(&c).contains("yuma"))
+}
+
+fn miners(report: &Value) -> Vec<(String, u64, String)> {
+    report["miners"]
+        .as_array()
+        .expect("miners")
+        .iter()
+        .map(|m| {
+            (
+                m["name"].as_str().expect("name").to_owned(),
+                m["uid"].as_u64().expect("uid"),
+                m["hotkey"].as_str().expect("hotkey").to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn incentive_follows_quality() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let net = Localnet::start(dir.path(), &["--epochs", "6"]);
+    let report = net.finish(Duration::from_secs(300));
+    assert_eq!(report["epochs"], 6, "{report:#}");
+    assert_eq!(miners(&report).len(), 6);
+    let rho = report["spearman"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("no spearman: {report:#}"));
+    assert!(rho >= 0.9, "spearman {rho} < 0.9: {report:#}");
+    let low = report["low_quality_share"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("no miner emission: {report:#}"));
+    assert!(low < 0.05, "mean+random earned {low}: {report:#}");
+}
+
+#[test]
+fn sigterm_reaps_every_child_and_a_restart_resumes() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let mut first = Localnet::start(dir.path(), &[]);
+    first.wait_for("all neurons up", Duration::from_secs(180));
+    let pids = first.child_pids();
+    assert_eq!(pids.len(), 8, "{}", first.seen.join("\n"));
+    assert!(pids.iter().all(|&p| alive(p)));
+    first.terminate();
+    let before = first.finish(Duration::from_secs(30));
+    let left: Vec<i32> = pids.into_iter().filter(|&p| alive(p)).collect();
+    assert!(left.is_empty(), "children left behind: {left:?}");
+
+    let mut second = Localnet::start(dir.path(), &["--blocks", "2"]);
+    second.wait_for("wallets: 8 in", Duration::from_secs(60));
+    assert!(second.seen.last().is_some_and(|l| l.contains("(0 created")));
+    second.wait_for("exists, reusing it", Duration::from_secs(60));
+    second.wait_for("0 registered, 0 validators staked", Duration::from_secs(60));
+    let after = second.finish(Duration::from_secs(180));
+    assert_eq!(miners(&before), miners(&after));
+    assert!(
+        after["block"].as_u64() > before["block"].as_u64(),
+        "the chain restarted: {before} then {after}"
+    );
+}
