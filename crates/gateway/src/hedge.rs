@@ -78,7 +78,8 @@ pub enum HedgeError {
     Timeout(Duration),
 }
 
-type Call<'a> = Pin<Box<dyn Future<Output = (Target, Duration, Result<Value, String>)> + Send + 'a>>;
+type Call<'a> =
+    Pin<Box<dyn Future<Output = (Target, Duration, Result<Value, String>)> + Send + 'a>>;
 
 fn launch<'a, B: Backend>(backend: &'a B, target: Target, challenge: &'a Value) -> Call<'a> {
     Box::pin(async move {
@@ -274,9 +275,15 @@ mod tests {
     async fn a_fast_first_miner_is_asked_alone() {
         let (backend, ranked) = setup(&[Fake::Answer(10), Fake::Answer(10)]);
         let router = Router::default();
-        let got = ask(&backend, &router, &ranked, &json!({}), &HedgePolicy::default())
-            .await
-            .expect("answered");
+        let got = ask(
+            &backend,
+            &router,
+            &ranked,
+            &json!({}),
+            &HedgePolicy::default(),
+        )
+        .await
+        .expect("answered");
         assert_eq!(got.answer, json!(1));
         assert!(!got.hedged);
         assert_eq!(asked(&backend), vec![1]);
@@ -287,9 +294,15 @@ mod tests {
     async fn a_slow_first_miner_is_hedged_and_the_faster_answer_wins() {
         let (backend, ranked) = setup(&[Fake::Answer(10_000), Fake::Answer(10)]);
         let router = Router::default();
-        let got = ask(&backend, &router, &ranked, &json!({}), &HedgePolicy::default())
-            .await
-            .expect("answered");
+        let got = ask(
+            &backend,
+            &router,
+            &ranked,
+            &json!({}),
+            &HedgePolicy::default(),
+        )
+        .await
+        .expect("answered");
         assert_eq!(got.answer, json!(2));
         assert!(got.hedged);
         assert_eq!(asked(&backend), vec![1, 2]);
@@ -314,9 +327,15 @@ mod tests {
     async fn failures_fail_over_to_the_next_miner() {
         let (backend, ranked) = setup(&[Fake::Fail(1), Fake::Fail(1), Fake::Answer(1)]);
         let router = Router::default();
-        let got = ask(&backend, &router, &ranked, &json!({}), &HedgePolicy::default())
-            .await
-            .expect("answered");
+        let got = ask(
+            &backend,
+            &router,
+            &ranked,
+            &json!({}),
+            &HedgePolicy::default(),
+        )
+        .await
+        .expect("answered");
         assert_eq!(got.answer, json!(3));
         assert_eq!(got.attempts, 3);
         assert_eq!(router.stats(&AccountId([1; 32])).failed, 1);
@@ -326,9 +345,15 @@ mod tests {
     async fn all_failing_is_an_error_and_nothing_is_a_distinct_one() {
         let (backend, ranked) = setup(&[Fake::Fail(1), Fake::Fail(1)]);
         let router = Router::default();
-        let err = ask(&backend, &router, &ranked, &json!({}), &HedgePolicy::default())
-            .await
-            .expect_err("nobody answers");
+        let err = ask(
+            &backend,
+            &router,
+            &ranked,
+            &json!({}),
+            &HedgePolicy::default(),
+        )
+        .await
+        .expect_err("nobody answers");
         assert_eq!(
             err,
             HedgeError::AllFailed {
@@ -365,7 +390,15 @@ mod tests {
             Fake::Answer(5),
         ]);
         let router = Router::default();
-        let got = ask_all(&backend, &router, &ranked, 3, &json!({}), &HedgePolicy::default()).await;
+        let got = ask_all(
+            &backend,
+            &router,
+            &ranked,
+            3,
+            &json!({}),
+            &HedgePolicy::default(),
+        )
+        .await;
         let who: Vec<u8> = got.iter().map(|(t, _)| t.hotkey.0[0]).collect();
         assert_eq!(who, vec![1, 3, 4]);
     }

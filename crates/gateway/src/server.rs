@@ -26,12 +26,12 @@ use yuma_neuron::metagraph::MetagraphCache;
 use yuma_neuron::protocol::axon_addr;
 use yuma_primitives::{AccountId, Balance, NetUid};
 
+use crate::Error;
 use crate::ensemble::{TaskKind, combine};
 use crate::hedge::{Backend, HedgeError, HedgePolicy, ask, ask_all};
 use crate::ledger::{self, Ledger};
 use crate::metrics::Metrics;
 use crate::routing::{Router as MinerRouter, Target};
-use crate::Error;
 
 /// Largest ensemble a request may ask for.
 pub const MAX_ENSEMBLE: u64 = 16;
@@ -278,7 +278,10 @@ async fn solve<B: Backend>(
         }
         Err(e) => {
             gateway.metrics.outcome("bad_request");
-            return error(StatusCode::BAD_REQUEST, format!("the body is not JSON: {e}"));
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("the body is not JSON: {e}"),
+            );
         }
     };
     let ensemble = match challenge.as_object_mut().and_then(|o| o.remove("ensemble")) {

@@ -64,7 +64,12 @@ impl Solver for Trivial {
     }
 }
 
-fn neuron(uid: u16, hotkey: AccountId, port: Option<u16>, incentive: u16) -> anyhow::Result<NeuronInfo> {
+fn neuron(
+    uid: u16,
+    hotkey: AccountId,
+    port: Option<u16>,
+    incentive: u16,
+) -> anyhow::Result<NeuronInfo> {
     let axon = port.map(|port| {
         json!({"block": 0, "version": 0, "ip": 0x7f00_0001_u32, "port": port, "ip_type": 4,
                "protocol": 4})
@@ -234,11 +239,7 @@ async fn bench(args: &GatewayBenchArgs) -> anyhow::Result<Report> {
     };
     // The overhead is measured on the fast miners only.
     let fast_only = Metagraph {
-        neurons: neurons
-            .iter()
-            .filter(|n| n.uid != 1)
-            .cloned()
-            .collect(),
+        neurons: neurons.iter().filter(|n| n.uid != 1).cloned().collect(),
         ..with_slow.clone()
     };
     let http = reqwest::Client::new();
@@ -294,7 +295,10 @@ pub(crate) fn run(args: &GatewayBenchArgs) -> anyhow::Result<()> {
     let report = runtime.block_on(bench(args))?;
     runtime.shutdown_timeout(Duration::from_millis(100));
     if args.output.json {
-        println!("{}", serde_json::to_string(&report).context("encoding the report")?);
+        println!(
+            "{}",
+            serde_json::to_string(&report).context("encoding the report")?
+        );
         return Ok(());
     }
     let row = |name: &str, p: &Percentiles| {

@@ -48,6 +48,8 @@ const VALIDATOR_STAKES: [u64; 2] = [10_000, 4_000];
 const MINER_READY: &str = "yuma: miner listening on ";
 /// The line a validator prints once it runs.
 const VALIDATOR_READY: &str = "yuma: validator running on subnet";
+/// The line the gateway prints once it serves.
+const GATEWAY_READY: &str = "yuma: gateway listening on ";
 
 /// Flags of `yuma localnet`.
 #[derive(Debug, Args)]
@@ -281,11 +283,12 @@ async fn network(
     };
 
     let exe = std::env::current_exe().context("finding the yuma executable")?;
-    let specs = net
+    let mut specs: Vec<Spec> = net
         .members
         .iter()
         .map(|m| spec(&m.neuron, net.netuid.0, rpc, dirs, args))
         .collect();
+    specs.push(gateway_spec(net.netuid.0, rpc, dirs));
     let supervisor = Supervisor::start(&exe, specs);
     eprintln!(
         "yuma: starting {} neurons; logs in {}/<name>.log",
@@ -353,6 +356,37 @@ fn spec(neuron: &Neuron, netuid: u16, rpc: &str, dirs: &Dirs, args: &LocalnetArg
     }
 }
 
+/// The gateway child: `yuma gateway` under validator-0 (registered, with a permit from the
+/// first epoch), its ledger under `gateway/`.
+fn gateway_spec(netuid: u16, rpc: &str, dirs: &Dirs) -> Spec {
+    let root = dirs.logs.parent().unwrap_or(&dirs.logs).join("gateway");
+    let mut argv: Vec<OsString> = ["gateway", "--host", "127.0.0.1", "--port", "0"]
+        .map(OsString::from)
+        .to_vec();
+    argv.extend(["--netuid".into(), netuid.to_string().into()]);
+    argv.push("--data-dir".into());
+    argv.push(root.into());
+    argv.push("--wallet-path".into());
+    argv.push(dirs.wallets.clone().into());
+    argv.extend(
+        [
+            "--wallet-name",
+            "validator-0",
+            "--hotkey",
+            setup::HOTKEY,
+            "--rpc",
+            rpc,
+        ]
+        .map(OsString::from),
+    );
+    Spec {
+        name: "gateway".into(),
+        args: argv,
+        log: dirs.logs.join("gateway.log"),
+        ready_prefix: GATEWAY_READY,
+    }
+}
+
 /// Waits until the node answers JSON-RPC.
 async fn wait_for_rpc(client: &Client) -> anyhow::Result<()> {
     let deadline = tokio::time::Instant::now() + RPC_TIMEOUT;
@@ -389,6 +423,8 @@ async fn watch_network(
             state.pid.unwrap_or(0),
             if spec.ready_prefix == MINER_READY {
                 what.to_owned()
+            } else if spec.ready_prefix == GATEWAY_READY {
+                format!("gateway {what} (API: crates/gateway/README.md)")
             } else {
                 "validating".to_owned()
             }

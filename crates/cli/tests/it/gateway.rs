@@ -70,7 +70,10 @@ fn unsigned(addr: &str, method: &str, path: &str, body: &str) -> (u16, String) {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .expect("a status line");
-    let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_string();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_string();
     (status, body)
 }
 
@@ -150,7 +153,10 @@ fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
         "--rpc".into(),
         net.url.clone(),
     ]);
-    let line = gateway.wait_for_line("yuma: gateway listening on http://", Duration::from_secs(60));
+    let line = gateway.wait_for_line(
+        "yuma: gateway listening on http://",
+        Duration::from_secs(60),
+    );
     let addr = line
         .trim_start_matches("yuma: gateway listening on http://")
         .to_string();
@@ -250,11 +256,20 @@ fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
     // An ensemble of the top 3 costs 3 queries.
     let mut with_ensemble = challenge.clone();
     with_ensemble["ensemble"] = json!(3);
-    let doc = query(wallets.path(), "user", &solve, &receiver, Some(&with_ensemble));
+    let doc = query(
+        wallets.path(),
+        "user",
+        &solve,
+        &receiver,
+        Some(&with_ensemble),
+    );
     assert_eq!(doc["status"], 200, "{doc}");
     let answer: Answer = serde_json::from_value(doc["json"].clone()).expect("an answer");
     assert_eq!(answer.predictions.len(), key.test_y.len());
-    assert_eq!(doc["headers"]["x-yuma-charged-rao"], (3 * PRICE_RAO).to_string());
+    assert_eq!(
+        doc["headers"]["x-yuma-charged-rao"],
+        (3 * PRICE_RAO).to_string()
+    );
     expected -= 3 * PRICE_RAO;
     assert_eq!(credit(), expected);
 
@@ -275,7 +290,16 @@ fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
     // Metrics count what happened.
     let (status, metrics) = unsigned(&addr, "GET", "/metrics", "");
     assert_eq!(status, 200);
-    assert!(metrics.contains("yuma_gateway_requests_total{outcome=\"ok\"} 8"), "{metrics}");
-    assert!(metrics.contains("outcome=\"payment_required\"} 1"), "{metrics}");
-    assert!(metrics.contains("outcome=\"unauthenticated\"} 1"), "{metrics}");
+    assert!(
+        metrics.contains("yuma_gateway_requests_total{outcome=\"ok\"} 8"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("outcome=\"payment_required\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("outcome=\"unauthenticated\"} 1"),
+        "{metrics}"
+    );
 }
