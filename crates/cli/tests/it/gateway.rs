@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use yuma_client::Call;
-use yuma_keys::Pair;
 use yuma_keys::wallet::{Save, Wallet};
 use yuma_neuron::Challenger;
 use yuma_primitives::{Balance, NetUid};
