@@ -45,10 +45,14 @@ pub(crate) fn report(error: &anyhow::Error) -> ExitCode {
     let mut stderr = io::stderr().lock();
     // A closed stderr leaves nothing to report to; the exit code still tells.
     let _ = writeln!(stderr, "yuma: {error:#}");
-    if let Some(hint) = error.chain().find_map(|e| e.downcast_ref::<Hint>()) {
+    // A marker may be the error itself or a context on it (`downcast_ref` sees contexts).
+    let hint = error
+        .downcast_ref::<Hint>()
+        .or_else(|| error.chain().find_map(|e| e.downcast_ref::<Hint>()));
+    if let Some(hint) = hint {
         let _ = writeln!(stderr, "hint: {}", hint.hint);
     }
-    if error.chain().any(|e| e.is::<Refused>()) {
+    if error.downcast_ref::<Refused>().is_some() || error.chain().any(|e| e.is::<Refused>()) {
         ExitCode::from(EXIT_REFUSED)
     } else {
         ExitCode::from(EXIT_ERROR)

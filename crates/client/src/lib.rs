@@ -174,6 +174,15 @@ impl Client {
         self.call("chain_totalIssuance", json!([])).await
     }
 
+    /// TAO burned by fees, in rao: free balances, pool TAO reserves and this add up to the
+    /// total issuance.
+    ///
+    /// # Errors
+    /// As [`Client::call`].
+    pub async fn total_burned(&self) -> Result<u64, Error> {
+        self.call("chain_totalBurned", json!([])).await
+    }
+
     /// Chain parameters.
     ///
     /// # Errors
@@ -225,7 +234,9 @@ impl Client {
     /// Submits a signed transaction; with `wait`, returns once a block includes it.
     ///
     /// # Errors
-    /// As [`Client::call`]; [`Error::Rpc`] carries the runtime's reason for a rejection.
+    /// As [`Client::call`]; [`Error::Rpc`] carries the runtime's reason for a rejection. While
+    /// waiting: code 1002 when it was not included within 60 s (it may still be), code 1003
+    /// as soon as the node dropped it from its mempool (it will not be included).
     pub async fn submit(&self, tx: &SignedTransaction, wait: bool) -> Result<SubmitResult, Error> {
         let hex_tx = format!("0x{}", hex::encode(tx.encode()));
         self.call("tx_submit", json!([hex_tx, wait])).await

@@ -5,13 +5,6 @@ use crate::types::{Input, Params};
 /// Largest number of uids an epoch accepts (uids are u16).
 pub const MAX_UIDS: usize = u16::MAX as usize;
 
-/// Largest bonds moving average accepted, in parts per million (500%).
-///
-/// Subtensor accepts any value: above 1_000_000 the EMA factor turns negative. Both paths here
-/// agree with each other up to this bound (tested); far above it the bond values saturate and
-/// the fast path is not yet proven equal, so such input is refused rather than guessed.
-pub const MAX_BONDS_MOVING_AVERAGE: u64 = 5_000_000;
-
 /// Why an epoch input was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
@@ -61,12 +54,6 @@ pub enum Error {
         /// Number of uids.
         n: usize,
     },
-    /// A bonds moving average above [`MAX_BONDS_MOVING_AVERAGE`].
-    #[error("bonds_moving_average {value} is above {MAX_BONDS_MOVING_AVERAGE} (500%)")]
-    BondsMovingAverage {
-        /// The value given.
-        value: u64,
-    },
     /// Total stake does not fit subtensor's I64F64 stake arithmetic.
     #[error("total stake {total} rao exceeds the maximum of {max} rao", max = i64::MAX)]
     StakeOverflow {
@@ -103,11 +90,6 @@ pub(crate) fn validate(params: &Params, input: &Input) -> Result<usize, Error> {
     {
         return Err(Error::OwnerOutOfRange { uid, n });
     }
-    if params.bonds_moving_average > MAX_BONDS_MOVING_AVERAGE {
-        return Err(Error::BondsMovingAverage {
-            value: params.bonds_moving_average,
-        });
-    }
     let total: u128 = input.stake.iter().map(|&s| u128::from(s)).sum();
     if total > i64::MAX as u128 {
         return Err(Error::StakeOverflow { total });
@@ -120,6 +102,11 @@ fn check_rows(field: &'static str, rows: &[Vec<(u16, u16)>], n: usize) -> Result
     // seen[uid] == row + 1 when uid was already met in this row.
     let mut seen = vec![0usize; n];
     for (row, entries) in rows.iter().enumerate() {
+        // A strictly ascending row below n (the usual case) names each uid once.
+        let ascending = entries.windows(2).all(|w| w[0].0 < w[1].0);
+        if ascending && entries.last().is_none_or(|e| usize::from(e.0) < n) {
+            continue;
+        }
         for &(uid, _) in entries {
             if usize::from(uid) >= n {
                 return Err(Error::UidOutOfRange { field, row, uid, n });

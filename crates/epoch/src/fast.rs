@@ -10,7 +10,11 @@
 //!   ([`median`]), with the validators that left the column empty as one zero block;
 //! - row and column normalisations divide by a precomputed reciprocal ([`divide`]);
 //! - liquid alpha is computed only for the cells `mat_ema_alpha_sparse` emits (the validator's
-//!   weights-for-bonds entries), with a bit-exact integer `exp` ([`sigmoid`]).
+//!   weights-for-bonds entries), with a bit-exact integer `exp` ([`sigmoid`]);
+//! - the large buffers (sparse matrices, column lists, scratch rows) live in a [`Workspace`]
+//!   kept per thread between epochs, so repeated epochs do not allocate (and page-fault) them
+//!   again; one pass over the weights clips them, ranks, sums trust and builds the weights for
+//!   bonds.
 
 mod bonds;
 mod csr;
@@ -18,7 +22,7 @@ mod divide;
 mod median;
 mod sigmoid;
 
-use std::borrow::Cow;
+use std::cell::Cell;
 
 use substrate_fixed::types::I32F32;
 
@@ -31,11 +35,55 @@ use crate::types::{Input, Output, Params};
 const ZERO: I32F32 = I32F32::from_bits(0);
 const ONE: I32F32 = I32F32::from_bits(1 << 32);
 
+/// Buffers of one epoch, reused by the next epoch on the same thread.
+#[derive(Default)]
+struct Workspace {
+    /// Masked, row-normalised weights.
+    weights: Csr,
+    /// Weights for bonds (when they differ from `weights`).
+    weights_for_bonds: Csr,
+    /// Consensus column lists.
+    consensus: median::Buffers,
+    /// Bond EMA matrix and scratch rows.
+    bonds: bonds::Buffers,
+}
+
+impl Workspace {
+    /// Bytes held by the workspace's large allocations.
+    fn capacity_bytes(&self) -> usize {
+        self.weights.capacity_bytes()
+            + self.weights_for_bonds.capacity_bytes()
+            + self.consensus.capacity_bytes()
+            + self.bonds.capacity_bytes()
+    }
+}
+
+/// A thread keeps its workspace between epochs up to this size (an epoch of 64 validators x
+/// 4096 miners uses about 12 MiB); larger ones are freed after the epoch.
+const MAX_RETAINED_BYTES: usize = 64 << 20;
+
+thread_local! {
+    static WORKSPACE: Cell<Workspace> = Cell::new(Workspace::default());
+}
+
 /// Runs one epoch and returns what subtensor's sparse epoch stores and pays.
+///
+/// The result depends only on the arguments; the thread's reusable buffers only save
+/// allocations.
 ///
 /// # Errors
 /// [`Error`] when the input is malformed (lengths, uids, ordering, owner, total stake).
 pub fn run(params: &Params, input: &Input) -> Result<Output, Error> {
+    let mut ws = WORKSPACE.take();
+    let out = run_in(&mut ws, params, input);
+    if ws.capacity_bytes() <= MAX_RETAINED_BYTES {
+        WORKSPACE.set(ws);
+    }
+    out
+}
+
+/// [`run`] with the given buffers.
+fn run_in(ws: &mut Workspace, params: &Params, input: &Input) -> Result<Output, Error> {
     let n = validate(params, input)?;
     let d = Derived::new(params);
     let owner = params.owner_uid.map(usize::from);
@@ -55,10 +103,21 @@ pub fn run(params: &Params, input: &Input) -> Result<Output, Error> {
     }
     let active_stake = active_stake(&stake, &active, &permits);
 
-    let weights = masked_weights(input, &permits, owner);
-    let consensus = consensus(&active_stake, &weights, n, d.kappa);
-    let (clipped, validator_trust, incentive) = clip_and_rank(&weights, &consensus, &active_stake);
-    let weights_for_bonds = interpolate(&weights, clipped, d.bonds_penalty);
+    masked_weights(input, &permits, owner, &mut ws.weights);
+    let weights = &ws.weights;
+    let consensus = consensus(&active_stake, weights, n, d.kappa, &mut ws.consensus);
+    let (validator_trust, incentive, ranks) = clip_and_rank(
+        weights,
+        &consensus,
+        &active_stake,
+        d.bonds_penalty,
+        &mut ws.weights_for_bonds,
+    );
+    let weights_for_bonds = if d.bonds_penalty == ZERO {
+        weights
+    } else {
+        &ws.weights_for_bonds
+    };
 
     let last_tempo = if input.last_mechanism_step_block == 0 {
         input.current_block.saturating_sub(params.tempo)
@@ -68,17 +127,26 @@ pub fn run(params: &Params, input: &Input) -> Result<Output, Error> {
     let ctx = bonds::Context {
         n,
         input,
-        weights_for_bonds: &weights_for_bonds,
+        weights_for_bonds,
         active_stake: &active_stake,
         incentive: &incentive,
         last_tempo,
         new_permits: &new_permits,
+        // With penalty 1 the weights for bonds are the clipped weights, so the column sums of
+        // weights x stake are the ranks before normalisation (the same products, added in
+        // the same order).
+        delta_sum: (d.bonds_penalty == ONE).then_some(ranks.as_slice()),
     };
     let (dividends, stored_bonds) = if params.yuma3_enabled {
         let liquid = params.liquid_alpha_enabled && consensus.iter().any(|c| *c != ZERO);
-        bonds::yuma3(&ctx, &d, liquid.then_some(consensus.as_slice()))
+        bonds::yuma3(
+            &ctx,
+            &d,
+            liquid.then_some(consensus.as_slice()),
+            &mut ws.bonds,
+        )
     } else {
-        bonds::yuma2(&ctx, d.ema_alpha)
+        bonds::yuma2(&ctx, d.ema_alpha, &mut ws.bonds)
     };
 
     let (server, validator, combined) =
@@ -185,11 +253,11 @@ fn normalize(x: &mut [I32F32]) {
 }
 
 /// Weight rows of permitted validators without self-weights (owner's kept) and without
-/// entries set before the target registered, each divided by its sum.
+/// entries set before the target registered, each divided by its sum, into `w`.
 ///
 /// A row of raw u16 weights `w` with sum `S` normalises to `floor(w * 2^32 / S)`, which is
 /// subtensor's I32F32 quotient.
-fn masked_weights(input: &Input, permits: &[bool], owner: Option<usize>) -> Csr {
+fn masked_weights(input: &Input, permits: &[bool], owner: Option<usize>, w: &mut Csr) {
     let n = input.weights.len();
     let nnz = input
         .weights
@@ -198,34 +266,50 @@ fn masked_weights(input: &Input, permits: &[bool], owner: Option<usize>) -> Csr 
         .filter(|(_, p)| **p)
         .map(|(r, _)| r.len())
         .sum();
-    let mut w = Csr::with_capacity(n, nnz);
+    w.reset(n, nnz);
     let registered = &input.block_at_registration;
+    let last_registered = registered.iter().copied().max().unwrap_or(0);
     for (i, row) in input.weights.iter().enumerate() {
         if permits[i] {
-            let start = w.nnz();
             let updated = input.last_update[i];
-            let mut sum = 0u64;
-            for &(j, v) in row {
-                let ju = usize::from(j);
-                if (ju == i && owner != Some(i)) || updated <= registered[ju] {
-                    continue;
-                }
-                sum += u64::from(v);
-                w.push(j, I32F32::from_bits(i64::from(v)));
+            // Rows updated after every registration lose no entry to the registration mask.
+            let check_registered = updated <= last_registered;
+            let self_uid = if owner == Some(i) { usize::MAX } else { i };
+            let keep = |j: usize| j != self_uid && !(check_registered && updated <= registered[j]);
+            let sum: u64 = row
+                .iter()
+                .filter(|(j, _)| keep(usize::from(*j)))
+                .map(|(_, v)| u64::from(*v))
+                .sum();
+            let divisor = Divisor::sum_or_one(sum);
+            let normalized = |v: u16| I32F32::from_bits(divisor.div_shifted(u64::from(v)) as i64);
+            if !check_registered && row.iter().all(|e| usize::from(e.0) != self_uid) {
+                // Nothing masked (the usual case): copy the row.
+                w.col.extend(row.iter().map(|e| e.0));
+                w.val.extend(row.iter().map(|e| normalized(e.1)));
+                w.end_row();
+                continue;
             }
-            if let Some(divisor) = Divisor::new(sum) {
-                for v in &mut w.val[start..] {
-                    *v = I32F32::from_bits(divisor.div_shifted(v.to_bits() as u64) as i64);
+            for &(j, v) in row {
+                if keep(usize::from(j)) {
+                    // A zero sum leaves the (zero) values as they are.
+                    let bits = divisor.div_shifted(u64::from(v));
+                    w.push(j, I32F32::from_bits(bits as i64));
                 }
             }
         }
         w.end_row();
     }
-    w
 }
 
 /// Stake-weighted median of each column over validators with positive active stake.
-fn consensus(active_stake: &[I32F32], weights: &Csr, n: usize, kappa: I32F32) -> Vec<I32F32> {
+fn consensus(
+    active_stake: &[I32F32],
+    weights: &Csr,
+    n: usize,
+    kappa: I32F32,
+    buf: &mut median::Buffers,
+) -> Vec<I32F32> {
     let voters: Vec<usize> = (0..n).filter(|&i| active_stake[i] > ZERO).collect();
     if voters.is_empty() {
         return vec![ZERO; n];
@@ -246,11 +330,15 @@ fn consensus(active_stake: &[I32F32], weights: &Csr, n: usize, kappa: I32F32) ->
     };
     let sorted = voters.iter().all(|&i| weights.row(i).0.is_sorted());
     if sorted && voters.len() <= BLOCKED_MAX_VOTERS {
-        return consensus_blocked(weights, &voters, n, median);
+        return consensus_blocked(weights, &voters, n, buf, median);
     }
 
     // Transpose the voters' rows into per-column entry lists (counting sort by column).
-    let mut start = vec![0usize; n + 1];
+    let median::Buffers {
+        keys, start, fill, ..
+    } = buf;
+    start.clear();
+    start.resize(n + 1, 0);
     for &i in &voters {
         for &j in weights.row(i).0 {
             start[usize::from(j) + 1] += 1;
@@ -259,8 +347,9 @@ fn consensus(active_stake: &[I32F32], weights: &Csr, n: usize, kappa: I32F32) ->
     for j in 0..n {
         start[j + 1] += start[j];
     }
-    let mut fill = start.clone();
-    let mut keys = vec![0u64; start[n]];
+    fill.clone_from(start);
+    keys.clear();
+    keys.resize(start[n], 0);
     for (k, &i) in voters.iter().enumerate() {
         let (cols, vals) = weights.row(i);
         for (j, v) in cols.iter().zip(vals) {
@@ -283,15 +372,28 @@ fn consensus_blocked(
     weights: &Csr,
     voters: &[usize],
     n: usize,
+    buf: &mut median::Buffers,
     median: impl Fn(&mut [u64]) -> I32F32,
 ) -> Vec<I32F32> {
     // About 64 KiB of keys per block.
     let block = (8192 / voters.len()).clamp(16, 4096);
-    let mut cursor: Vec<usize> = voters.iter().map(|&i| weights.range(i).start).collect();
-    let mut ends = vec![0usize; voters.len()];
-    let mut start = vec![0usize; block + 1];
-    let mut fill = vec![0usize; block + 1];
-    let mut keys = vec![0u64; voters.len() * block];
+    let median::Buffers {
+        keys,
+        start,
+        fill,
+        cursor,
+        ends,
+    } = buf;
+    cursor.clear();
+    cursor.extend(voters.iter().map(|&i| weights.range(i).start));
+    ends.clear();
+    ends.resize(voters.len(), 0);
+    start.clear();
+    start.resize(block + 1, 0);
+    fill.clear();
+    fill.resize(block + 1, 0);
+    keys.clear();
+    keys.resize(voters.len() * block, 0);
     let mut consensus = Vec::with_capacity(n);
     let mut c0 = 0;
     while c0 < n {
@@ -327,91 +429,115 @@ fn consensus_blocked(
     consensus
 }
 
-/// Clips weights at consensus (dropping entries whose threshold is 0), and returns the clipped
-/// matrix, validator trust (clipped row sums) and incentive (normalised stake-weighted ranks).
+/// Clips weights at consensus (dropping entries whose threshold is 0), and returns validator
+/// trust (clipped row sums), incentive (normalised stake-weighted ranks) and the ranks
+/// before normalisation. Writes the
+/// weights for bonds, `W + penalty * (clipped - W)`, into `for_bonds`, except for penalty 0,
+/// where they are exactly `W` (explicit zeros and entry order included) and `for_bonds` is
+/// left empty. Penalty 1 gives exactly the clipped weights; other penalties keep positive
+/// entries in ascending column order (subtensor densifies the row).
 fn clip_and_rank(
     weights: &Csr,
     consensus: &[I32F32],
     active_stake: &[I32F32],
-) -> (Csr, Vec<I32F32>, Vec<I32F32>) {
-    let n = weights.rows();
-    let mut clipped = Csr::with_capacity(n, weights.nnz());
+    penalty: I32F32,
+    for_bonds: &mut Csr,
+) -> (Vec<I32F32>, Vec<I32F32>, Vec<I32F32>) {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Mode {
+        Weights,
+        Clipped,
+        Interpolated,
+    }
+    let mode = if penalty == ZERO {
+        Mode::Weights
+    } else if penalty == ONE {
+        Mode::Clipped
+    } else {
+        Mode::Interpolated
+    };
+    let n = weights.ptr.len() - 1;
+    for_bonds.reset(
+        n,
+        if mode == Mode::Weights {
+            0
+        } else {
+            weights.nnz()
+        },
+    );
     let mut trust = vec![ZERO; n];
     let mut ranks = vec![ZERO; consensus.len()];
     for i in 0..n {
         let (cols, vals) = weights.row(i);
         let s = active_stake[i];
+        let start = for_bonds.nnz();
         let mut sum = ZERO;
-        for (&j, &v) in cols.iter().zip(vals) {
-            let ju = usize::from(j);
-            let th = consensus[ju];
-            let c = if th < v {
-                if th <= ZERO {
-                    continue;
+        // Clipped entry of a weight, or None when the weight is dropped.
+        let clip = |v: I32F32, th: I32F32| {
+            if th < v {
+                (th > ZERO).then_some(th)
+            } else {
+                Some(v)
+            }
+        };
+        if mode == Mode::Clipped {
+            // Written branch-free: every entry is written, kept ones advance the cursor; a
+            // dropped entry adds 0 to the sums, which changes nothing.
+            for_bonds.extend_row(cols.len(), |out_cols, out_vals| {
+                let mut k = 0;
+                for (&j, &v) in cols.iter().zip(vals) {
+                    let ju = usize::from(j);
+                    let c = clip(v, consensus[ju]);
+                    let value = c.unwrap_or(ZERO);
+                    sum = add(sum, value);
+                    if s != ZERO {
+                        ranks[ju] = add(ranks[ju], mul(s, value));
+                    }
+                    out_cols[k] = j;
+                    out_vals[k] = value;
+                    k += usize::from(c.is_some());
                 }
-                th
-            } else {
-                v
-            };
-            sum = add(sum, c);
-            clipped.push(j, c);
-            // Rows without active stake add nothing to the ranks (s * c = 0).
-            if s != ZERO {
-                ranks[ju] = add(ranks[ju], mul(s, c));
+                k
+            });
+        } else {
+            for (&j, &v) in cols.iter().zip(vals) {
+                let ju = usize::from(j);
+                let clipped = clip(v, consensus[ju]);
+                if let Some(c) = clipped {
+                    sum = add(sum, c);
+                    // Rows without active stake add nothing to the ranks (s * c = 0).
+                    if s != ZERO {
+                        ranks[ju] = add(ranks[ju], mul(s, c));
+                    }
+                }
+                if mode == Mode::Interpolated {
+                    let x = add(v, mul(penalty, sub(clipped.unwrap_or(ZERO), v)));
+                    if x > ZERO {
+                        for_bonds.push(j, x);
+                    }
+                }
             }
         }
-        clipped.end_row();
-        trust[i] = sum;
-    }
-    normalize(&mut ranks);
-    (clipped, trust, ranks)
-}
-
-/// Weights for bonds: `W + penalty * (clipped - W)`, keeping positive entries in ascending
-/// column order (subtensor densifies the row); exactly `W` (explicit zeros and entry order
-/// included) for penalty 0 and exactly the clipped weights for penalty 1.
-fn interpolate(weights: &Csr, clipped: Csr, ratio: I32F32) -> Cow<'_, Csr> {
-    if ratio == ZERO {
-        return Cow::Borrowed(weights);
-    }
-    if ratio == ONE {
-        return Cow::Owned(clipped);
-    }
-    let n = weights.rows();
-    let mut out = Csr::with_capacity(n, weights.nnz());
-    for i in 0..n {
-        let (cols, vals) = weights.row(i);
-        let (ccols, cvals) = clipped.row(i);
-        let start = out.nnz();
-        let mut k = 0;
-        for (&j, &v1) in cols.iter().zip(vals) {
-            // The clipped row's columns are a subsequence of the weight row's.
-            let v2 = if ccols.get(k) == Some(&j) {
-                k += 1;
-                cvals[k - 1]
-            } else {
-                ZERO
-            };
-            let v = add(v1, mul(ratio, sub(v2, v1)));
-            if v > ZERO {
-                out.push(j, v);
-            }
-        }
-        if !cols.is_sorted() {
-            let mut entries: Vec<(u16, I32F32)> = out.col[start..]
+        if mode == Mode::Interpolated && !cols.is_sorted() {
+            let mut entries: Vec<(u16, I32F32)> = for_bonds.col[start..]
                 .iter()
                 .copied()
-                .zip(out.val[start..].iter().copied())
+                .zip(for_bonds.val[start..].iter().copied())
                 .collect();
             entries.sort_unstable_by_key(|e| e.0);
             for (k, (j, v)) in entries.into_iter().enumerate() {
-                out.col[start + k] = j;
-                out.val[start + k] = v;
+                for_bonds.col[start + k] = j;
+                for_bonds.val[start + k] = v;
             }
         }
-        out.end_row();
+        if mode != Mode::Weights {
+            for_bonds.end_row();
+        }
+        trust[i] = sum;
     }
-    Cow::Owned(out)
+    let raw = ranks.clone();
+    normalize(&mut ranks);
+    (trust, ranks, raw)
 }
 
 /// Server, validator and combined emission proportions, with the stake fallback when

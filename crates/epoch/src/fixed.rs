@@ -25,8 +25,27 @@ pub(crate) fn safe_div_64(a: I64F64, b: I64F64) -> I64F64 {
 /// range; the product of two i64 always fits in i128, so the check moves to the result.
 #[inline]
 pub(crate) fn mul(a: I32F32, b: I32F32) -> I32F32 {
-    let product = (i128::from(a.to_bits()) * i128::from(b.to_bits())) >> 32;
-    I32F32::from_bits(product.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64)
+    let (x, y) = (a.to_bits(), b.to_bits());
+    if (x | y) as u64 >> 33 == 0 {
+        // Both in [0, 2^33) (proportions, the usual case): the product is below 2^66, so its
+        // top fits without saturating, and an unsigned multiply suffices.
+        return I32F32::from_bits(((u128::from(x as u64) * u128::from(y as u64)) >> 32) as i64);
+    }
+    mul_signed(x, y)
+}
+
+/// [`mul`] for any operands.
+#[inline(never)]
+fn mul_signed(x: i64, y: i64) -> I32F32 {
+    let product = (i128::from(x) * i128::from(y)) >> 32;
+    let low = product as i64;
+    if i128::from(low) == product {
+        I32F32::from_bits(low)
+    } else if product < 0 {
+        I32F32::from_bits(i64::MIN)
+    } else {
+        I32F32::from_bits(i64::MAX)
+    }
 }
 
 /// `a + b`, saturating: `I32F32::saturating_add` on the raw bits (which is what it is),
@@ -81,8 +100,10 @@ pub(crate) struct Derived {
     pub(crate) kappa: I32F32,
     /// Bonds penalty in `[0, 1]`.
     pub(crate) bonds_penalty: I32F32,
-    /// Fixed EMA factor `1 - bma / 1e6`.
+    /// Fixed EMA factor `1 - bma / 1e6` of classic bonds (saturating conversions).
     pub(crate) ema_alpha: I32F32,
+    /// Fixed EMA factor `1 - bma / 1e6` of Yuma3 bonds (wrapping conversions, see [`Self::new`]).
+    pub(crate) ema_alpha_yuma3: I32F32,
     /// Liquid-alpha lower bound.
     pub(crate) alpha_low: I32F32,
     /// Liquid-alpha upper bound.
@@ -92,19 +113,31 @@ pub(crate) struct Derived {
 }
 
 impl Derived {
-    /// Derives the scalars as subtensor's getters do. A bonds moving average above 1_000_000
-    /// makes the EMA factor negative (and `1 - alpha` above 1); subtensor runs the epoch with it
-    /// all the same, saturating where the values overflow; both paths here follow it up to
-    /// [`crate::MAX_BONDS_MOVING_AVERAGE`].
+    /// Derives the scalars as subtensor's getters do.
+    ///
+    /// A bonds moving average above 1_000_000 makes the EMA factor negative (and `1 - alpha`
+    /// above 1); subtensor runs the epoch with it all the same (only its root origin can set
+    /// such a value). Its two EMA factors convert differently, which shows from about
+    /// 2.1e15 up: classic bonds (`compute_ema_bonds_normal_sparse`) use saturating
+    /// conversions, so the factor bottoms out near -2^31; Yuma3 bonds
+    /// (`compute_disabled_liquid_alpha`) use `from_num`, which in a release build (the
+    /// chain's runtime) wraps on overflow, so `bma / 1e6` wraps modulo 2^31 in I32F32 and a
+    /// value of 2^63 or more first wraps to a negative I64F64 (at `u64::MAX` the factor is
+    /// slightly above 1). Both are reproduced here for every u64.
     pub(crate) fn new(params: &Params) -> Self {
+        let million = I64F64::saturating_from_num(1_000_000);
         let bma = safe_div_64(
             I64F64::saturating_from_num(params.bonds_moving_average),
-            I64F64::saturating_from_num(1_000_000),
+            million,
         );
+        let bma_wrapped =
+            I64F64::wrapping_from_num(params.bonds_moving_average).saturating_div(million);
         Self {
             kappa: u16_proportion_to_fixed(params.kappa),
             bonds_penalty: u16_proportion_to_fixed(params.bonds_penalty),
             ema_alpha: I32F32::from_num(1).saturating_sub(I32F32::saturating_from_num(bma)),
+            ema_alpha_yuma3: I32F32::from_num(1)
+                .saturating_sub(I32F32::wrapping_from_num(bma_wrapped)),
             alpha_low: u16_proportion_to_fixed(params.alpha_low),
             alpha_high: u16_proportion_to_fixed(params.alpha_high),
             steepness: I32F32::from_num(params.alpha_sigmoid_steepness),
@@ -138,6 +171,12 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn mul_is_saturating_mul(a in proptest::prelude::any::<i64>(), b in proptest::prelude::any::<i64>()) {
+            let (a, b) = (I32F32::from_bits(a), I32F32::from_bits(b));
+            proptest::prop_assert_eq!(mul(a, b), a.saturating_mul(b));
+        }
+
+        #[test]
+        fn mul_is_saturating_mul_for_proportions(a in 0i64..=1 << 33, b in 0i64..=1 << 33) {
             let (a, b) = (I32F32::from_bits(a), I32F32::from_bits(b));
             proptest::prop_assert_eq!(mul(a, b), a.saturating_mul(b));
         }
@@ -199,5 +238,33 @@ mod tests {
             I32F32::from_num(1) - I32F32::saturating_from_num(I64F64::from_num(0.9))
         );
         assert_eq!(d.kappa, I32F32::from_num(32767) / I32F32::from_num(65535));
+        assert_eq!(d.ema_alpha_yuma3, d.ema_alpha);
+    }
+
+    #[test]
+    fn ema_factors_beyond_one_hundred_percent() {
+        let alphas = |bma: u64| {
+            let d = Derived::new(&Params {
+                bonds_moving_average: bma,
+                ..Params::default()
+            });
+            (d.ema_alpha.to_bits(), d.ema_alpha_yuma3.to_bits())
+        };
+        let one = 1i64 << 32;
+        // 500%: 1 - 5 = -4 for both.
+        assert_eq!(alphas(5_000_000), (-4 * one, -4 * one));
+        // Below 2^31 * 1e6 both conversions are exact and agree.
+        let below = 2_147_483_647_000_000;
+        assert_eq!(
+            alphas(below),
+            (one - 2_147_483_647 * one, one - 2_147_483_647 * one)
+        );
+        // bma / 1e6 = 2^31: saturates to I32F32::MAX (classic), wraps to -2^31 (Yuma3).
+        let at = 2_147_483_648_000_000;
+        assert_eq!(alphas(at), (one - i64::MAX, i64::MAX));
+        // u64::MAX: saturates at I64F64::MAX / 1e6 (classic); wraps to -1 / 1e6 (Yuma3),
+        // whose I64F64 quotient -18446744073709 * 2^-64 (rounded towards zero) truncates to
+        // -4295 * 2^-32 in I32F32.
+        assert_eq!(alphas(u64::MAX), (one - i64::MAX, one + 4295));
     }
 }

@@ -15,6 +15,9 @@
 //!   and memory stays proportional to them;
 //! - [`reference::run`], a plain step-by-step mirror of subtensor, used to test the fast path.
 //!
+//! [`anticopy`] is an optional stage after the epoch, off by default, that re-splits validator
+//! dividends against weight copying; its state between epochs is an explicit input and output.
+//!
 //! [`conformance`] parses, replays and compares the conformance vectors; [`workload`] builds
 //! deterministic synthetic subnets for benchmarks.
 //!
@@ -28,6 +31,7 @@
 //! every machine. Malformed input is an [`Error`], never a panic.
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
+pub mod anticopy;
 pub mod conformance;
 mod error;
 mod fast;
@@ -36,7 +40,7 @@ pub mod reference;
 mod types;
 pub mod workload;
 
-pub use error::{Error, MAX_BONDS_MOVING_AVERAGE, MAX_UIDS};
+pub use error::{Error, MAX_UIDS};
 pub use fast::run;
 pub use types::{Input, Output, Params};
 

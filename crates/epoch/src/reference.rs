@@ -128,7 +128,7 @@ pub fn run(params: &Params, input: &Input) -> Result<Output, Error> {
             );
             math::mat_ema_alpha_sparse(&weights_for_bonds, &bonds, &alphas)
         } else {
-            math::mat_ema_sparse(&weights_for_bonds, &bonds, d.ema_alpha)
+            math::mat_ema_sparse(&weights_for_bonds, &bonds, d.ema_alpha_yuma3)
         };
         let mut ema_norm = ema_bonds.clone();
         math::inplace_col_normalize_sparse(&mut ema_norm, n);

@@ -15,6 +15,7 @@
 pub mod application;
 pub mod block;
 pub mod config;
+mod dashboard;
 pub mod engine;
 mod error;
 pub mod genesis;

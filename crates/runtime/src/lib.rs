@@ -64,4 +64,4 @@ pub use event::Event;
 pub use params::{ChainParams, Hyperparams};
 pub use runtime::{Genesis, Receipt, Runtime};
 pub use storage::{MemoryStorage, Storage};
-pub use tx::{SignedTransaction, Transaction};
+pub use tx::{SignedTransaction, Transaction, VerifiedTx};

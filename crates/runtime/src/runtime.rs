@@ -24,7 +24,7 @@ use crate::state::State;
 use crate::state::records::Totals;
 use crate::state::root;
 use crate::storage::Storage;
-use crate::tx::SignedTransaction;
+use crate::tx::{SignedTransaction, VerifiedTx};
 use crate::weights::Reveal;
 use crate::{coinbase, registration, serving, staking, subnets, weights};
 use yuma_primitives::AccountId;
@@ -162,9 +162,22 @@ impl<S: Storage> Runtime<S> {
     /// # Errors
     /// An invalid transaction (see the module docs); the state is unchanged.
     pub fn apply(&mut self, tx: &SignedTransaction) -> Result<Receipt, Error> {
+        self.apply_checked(tx, true)
+    }
+
+    /// As [`Runtime::apply`] for a transaction whose signature was checked when it was made
+    /// (the node's mempool holds only these): the same result, without verifying again.
+    ///
+    /// # Errors
+    /// As [`Runtime::apply`].
+    pub fn apply_verified(&mut self, tx: &VerifiedTx) -> Result<Receipt, Error> {
+        self.apply_checked(tx.tx(), false)
+    }
+
+    fn apply_checked(&mut self, tx: &SignedTransaction, check: bool) -> Result<Receipt, Error> {
         let (receipt, changes) = {
             let mut st = State::new(&self.store);
-            let receipt = execute(&mut st, tx)?;
+            let receipt = execute(&mut st, tx, check)?;
             (receipt, st.into_parts().0)
         };
         root::commit(&mut self.store, changes);
@@ -177,11 +190,25 @@ impl<S: Storage> Runtime<S> {
     /// As [`Runtime::apply`].
     pub fn dry_run(&self, tx: &SignedTransaction) -> Result<Receipt, Error> {
         let mut st = State::new(&self.store);
-        execute(&mut st, tx)
+        execute(&mut st, tx, true)
+    }
+
+    /// As [`Runtime::dry_run`] without verifying the signature again.
+    ///
+    /// # Errors
+    /// As [`Runtime::apply`].
+    pub fn dry_run_verified(&self, tx: &VerifiedTx) -> Result<Receipt, Error> {
+        let mut st = State::new(&self.store);
+        execute(&mut st, tx.tx(), false)
     }
 }
 
-fn execute(st: &mut State<'_>, signed: &SignedTransaction) -> Result<Receipt, Error> {
+/// Checks and dispatches `signed`; `check_signature` is false only for a [`VerifiedTx`].
+fn execute(
+    st: &mut State<'_>,
+    signed: &SignedTransaction,
+    check_signature: bool,
+) -> Result<Receipt, Error> {
     let tx = &signed.tx;
     let genesis = st.genesis_hash();
     if tx.genesis != genesis {
@@ -198,7 +225,7 @@ fn execute(st: &mut State<'_>, signed: &SignedTransaction) -> Result<Receipt, Er
             got: tx.nonce,
         });
     }
-    if !signed.verify() {
+    if check_signature && !signed.verify() {
         return Err(Error::BadSignature(tx.signer));
     }
     let cost = tx.call.cost();

@@ -67,6 +67,37 @@ pub struct SignedTransaction {
     pub signature: [u8; SIGNATURE_LEN],
 }
 
+/// A [`SignedTransaction`] whose signature has been checked: made only by
+/// [`VerifiedTx::new`], so the runtime can skip the check ([`crate::Runtime::apply_verified`])
+/// and a node verifies each signature once, when the transaction arrives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedTx(SignedTransaction);
+
+impl VerifiedTx {
+    /// Checks the signature; `None` when it is not the signer's.
+    pub fn new(tx: SignedTransaction) -> Option<Self> {
+        tx.verify().then_some(Self(tx))
+    }
+
+    /// The transaction.
+    pub fn tx(&self) -> &SignedTransaction {
+        &self.0
+    }
+
+    /// The transaction, by value.
+    pub fn into_inner(self) -> SignedTransaction {
+        self.0
+    }
+}
+
+impl std::ops::Deref for VerifiedTx {
+    type Target = SignedTransaction;
+
+    fn deref(&self) -> &SignedTransaction {
+        &self.0
+    }
+}
+
 impl Encode for SignedTransaction {
     fn encode_to(&self, out: &mut Vec<u8>) {
         self.tx.encode_to(out);
@@ -125,6 +156,17 @@ mod tests {
                 version_key: 0,
             },
         )
+    }
+
+    #[test]
+    fn only_a_valid_signature_makes_a_verified_tx() {
+        let tx = signed();
+        let verified = VerifiedTx::new(tx.clone()).expect("signed by its signer");
+        assert_eq!(verified.tx(), &tx);
+        assert_eq!(verified.hash(), tx.hash());
+        let mut forged = tx;
+        forged.signature[0] ^= 1;
+        assert!(VerifiedTx::new(forged).is_none());
     }
 
     #[test]

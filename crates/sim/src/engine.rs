@@ -9,15 +9,17 @@
 //!    commit-reveal weights are public at once). Before tempo 0 the subnet is taken to have run
 //!    with the weights of tempo 0. Rows are max-upscaled to 65535 as subtensor
 //!    stores them;
-//! 2. `yuma_epoch::run` gets stake, `last_update`, `block_at_registration`, the rows, and the
-//!    permits and bonds the previous tempo's output stored;
+//! 2. `yuma_epoch::anticopy::run` (exactly `yuma_epoch::run` unless the variant turns the
+//!    anti-copy stage on) gets stake, `last_update`, `block_at_registration`, the rows, and the
+//!    permits, bonds and anti-copy memory the previous tempo's output stored;
 //! 3. stake, emission, dividends and (over the last quarter) incentive are summed per uid.
 
+use yuma_epoch::anticopy::{AntiCopy, Memory};
 use yuma_epoch::{Input, Params};
 
 use crate::error::Error;
 use crate::rng::{in_range, keyed};
-use crate::scenario::{MinerStrategy, Scenario, ValidatorStrategy, Variant};
+use crate::scenario::{MinerStrategy, Scenario, ValidatorStrategy};
 
 /// One rao per TAO.
 pub const RAO_PER_TAO: u64 = 1_000_000_000;
@@ -32,6 +34,12 @@ const TEMPO: u64 = 360;
 const STREAM_STAKE: u64 = 1;
 const STREAM_QUALITY: u64 = 2;
 const STREAM_NOISE: u64 = 3;
+const STREAM_DRIFT: u64 = 4;
+
+/// Penalty of the anti weight-copying stage in the `*-anticopy` variants, proportion of
+/// `u16::MAX` (0.6): a validator whose weights never anticipated the consensus' move keeps 40%
+/// of its dividends before the re-split (see docs/sim.md for the choice).
+pub const ANTI_COPY_PENALTY: u16 = 39321;
 
 /// What one uid is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -60,11 +68,17 @@ pub struct Agent {
     pub quality: u64,
     /// Tempo from which the quality becomes the second value.
     pub change: Option<(u64, u64)>,
+    /// Quality per tempo of a drifting miner (empty otherwise).
+    pub drift: Vec<u64>,
 }
 
 impl Agent {
     /// True quality at tempo `epoch`.
     pub fn quality_at(&self, epoch: u64) -> u64 {
+        if let Some(last) = self.drift.last() {
+            let at = usize::try_from(epoch).unwrap_or(usize::MAX);
+            return self.drift.get(at).copied().unwrap_or(*last);
+        }
         match self.change {
             Some((at, q)) if epoch >= at => q,
             _ => self.quality,
@@ -115,6 +129,7 @@ pub fn agents(s: &Scenario) -> Vec<Agent> {
                 join_epoch: g.join_epoch,
                 quality: 0,
                 change: None,
+                drift: Vec::new(),
             });
         }
     }
@@ -143,6 +158,10 @@ pub fn agents(s: &Scenario) -> Vec<Agent> {
                 (Some(later), Some(at)) => Some((at, draw(later, key.0, key.1 ^ 1))),
                 _ => None,
             };
+            let drift = match g.drift_percent {
+                Some(step) => random_walk(s, g.quality, step, quality, uid),
+                None => Vec::new(),
+            };
             out.push(Agent {
                 uid,
                 role: Role::Miner(g.strategy),
@@ -151,10 +170,35 @@ pub fn agents(s: &Scenario) -> Vec<Agent> {
                 join_epoch: 0,
                 quality,
                 change,
+                drift,
             });
         }
     }
     out
+}
+
+/// A drifting miner's quality per tempo: from `start`, each tempo a seeded step of up to
+/// `step` percent either way, reflected into the `range` (percent).
+fn random_walk(s: &Scenario, range: [u32; 2], step: u32, start: u64, uid: u16) -> Vec<u64> {
+    let [lo, hi] = range.map(|p| i128::from(p) * i128::from(QUALITY_ONE as u32) / 100);
+    let step = u64::from(step) * QUALITY_ONE / 100;
+    let mut q = i128::from(start);
+    (0..s.epochs)
+        .map(|e| {
+            if e > 0 {
+                let r = keyed(s.seed, STREAM_DRIFT, e, u64::from(uid), 0);
+                q += i128::from(in_range(r, 0, 2 * step)) - i128::from(step);
+                if q > hi {
+                    q = 2 * hi - q;
+                }
+                if q < lo {
+                    q = 2 * lo - q;
+                }
+                q = q.clamp(lo, hi);
+            }
+            q as u64
+        })
+        .collect()
 }
 
 /// Sums per uid over a run.
@@ -177,8 +221,8 @@ pub fn params(s: &Scenario) -> Params {
     Params {
         tempo: TEMPO,
         max_allowed_validators: u16::try_from(s.validator_count()).unwrap_or(u16::MAX),
-        yuma3_enabled: s.variant != Variant::Classic,
-        liquid_alpha_enabled: s.variant == Variant::Yuma3Liquid,
+        yuma3_enabled: s.variant.yuma3(),
+        liquid_alpha_enabled: s.variant.liquid_alpha(),
         rao_emission: EMISSION_PER_BLOCK * TEMPO,
         ..Params::default()
     }
@@ -224,6 +268,15 @@ pub fn simulate(s: &Scenario, agents: &[Agent]) -> Result<Totals, Error> {
     let mut history: Vec<Vec<Vec<(u16, u16)>>> = Vec::new();
     let mut permits: Vec<bool> = agents.iter().map(|a| a.joined(0) && a.stake > 0).collect();
     let mut bonds = vec![Vec::new(); n];
+    let anti = AntiCopy {
+        penalty: if s.variant.anti_copy() {
+            ANTI_COPY_PENALTY
+        } else {
+            0
+        },
+        reveal_delay: d,
+    };
+    let mut memory = Memory::default();
     for e in 0..s.epochs {
         let stake: Vec<u64> = agents
             .iter()
@@ -314,8 +367,9 @@ pub fn simulate(s: &Scenario, agents: &[Agent]) -> Result<Totals, Error> {
             validator_permit: permits,
             bonds,
         };
-        let out =
-            yuma_epoch::run(&params, &input).map_err(|source| Error::Epoch { epoch: e, source })?;
+        let (out, next) = yuma_epoch::anticopy::run(&params, &anti, &input, &memory)
+            .map_err(|source| Error::Epoch { epoch: e, source })?;
+        memory = next;
         #[allow(clippy::needless_range_loop)] // five vectors indexed by uid
         for uid in 0..n {
             totals.stake_epochs[uid] += u128::from(stake[uid]);

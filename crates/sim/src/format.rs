@@ -58,6 +58,14 @@ pub fn headline(m: &Measures) -> String {
     parts.join("; ")
 }
 
+/// Lowest-highest honest dividends per stake relative to all honest validators', `0.95-1.04`.
+fn spread(m: &Measures) -> String {
+    m.honest_spread_ppm.map_or_else(
+        || "-".to_owned(),
+        |(lo, hi)| format!("{}-{}", ratio(lo), ratio(hi)),
+    )
+}
+
 /// The per-run text table: validators one a line, miners one line per strategy.
 pub fn table(r: &Report) -> String {
     let mut out = String::new();
@@ -119,6 +127,12 @@ pub fn table(r: &Report) -> String {
     let _ = writeln!(out, "measures: {}", headline(m));
     let _ = writeln!(
         out,
+        "honest validators: {} per 1000 TAO per tempo, single validators {} of that",
+        tao(m.honest_dividends_per_1000_tao_rao),
+        spread(m)
+    );
+    let _ = writeln!(
+        out,
         "Spearman(true quality, incentive) = {}",
         signed_ratio(m.spearman_ppm)
     );
@@ -126,11 +140,11 @@ pub fn table(r: &Report) -> String {
 }
 
 /// Every run of `yuma sim --all`: each built-in scenario under each variant at its own
-/// reveal delay, and the copier scenario at every delay 0..=3.
+/// reveal delay, and the copier scenarios at every delay 0..=3.
 pub fn sweep() -> Result<Vec<Scenario>, Error> {
     let mut runs = Vec::new();
     for base in scenario::builtin()? {
-        let delays: Vec<u64> = if base.name == "copier" {
+        let delays: Vec<u64> = if base.name.starts_with("copier") {
             (0..=3).collect()
         } else {
             vec![base.reveal_delay]
@@ -151,20 +165,21 @@ pub fn sweep() -> Result<Vec<Scenario>, Error> {
 /// The Markdown comparison: one row per run.
 pub fn markdown(reports: &[Report]) -> String {
     let mut out = String::from(
-        "| scenario | variant | reveal delay | adversary stake | adversary emission | measure | Spearman |\n\
-         |---|---|---:|---:|---:|---|---:|\n",
+        "| scenario | variant | reveal delay | adversary stake | adversary emission | measure | honest spread | Spearman |\n\
+         |---|---|---:|---:|---:|---|---:|---:|\n",
     );
     for r in reports {
         let m = &r.measures;
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
             r.scenario,
             r.variant.name(),
             r.reveal_delay,
             percent(m.adversary_stake_ppm),
             percent(m.adversary_emission_ppm),
             headline(m),
+            spread(m),
             signed_ratio(m.spearman_ppm)
         );
     }

@@ -41,6 +41,11 @@ pub struct Measures {
     pub adversary_emission_ppm: u64,
     /// Weight-copier gain G: copiers' dividends per stake / honest validators', ppm of 1.
     pub copier_gain_ppm: Option<u64>,
+    /// Honest validators' (from the start) dividends per tempo per 1000 TAO staked, rao.
+    pub honest_dividends_per_1000_tao_rao: u64,
+    /// Lowest and highest dividends per stake of a single honest validator (from the start)
+    /// relative to all honest validators', ppm of 1: how evenly honest work is paid.
+    pub honest_spread_ppm: Option<(u64, u64)>,
     /// Cabal miners' share of all miner emission, ppm.
     pub cabal_miner_share_ppm: Option<u64>,
     /// Sybil gain: the sybils' miner emission / their twin's (one identity, same model), ppm.
@@ -88,7 +93,9 @@ fn is_adversary(a: &Agent) -> bool {
         || !matches!(
             a.role,
             Role::Validator(ValidatorStrategy::Honest)
-                | Role::Miner(MinerStrategy::Honest | MinerStrategy::Twin)
+                | Role::Miner(
+                    MinerStrategy::Honest | MinerStrategy::Twin | MinerStrategy::Drifting
+                )
         )
 }
 
@@ -103,6 +110,7 @@ fn label(a: &Agent) -> String {
         Role::Miner(MinerStrategy::Twin) => "twin miner",
         Role::Miner(MinerStrategy::Random) => "random miner",
         Role::Miner(MinerStrategy::Changing) => "changing miner",
+        Role::Miner(MinerStrategy::Drifting) => "drifting miner",
     };
     if a.join_epoch > 0 {
         format!("{name} (joins {})", a.join_epoch)
@@ -221,6 +229,15 @@ pub fn build(s: &Scenario, agents: &[Agent], t: &Totals) -> Report {
         adversary_stake_ppm: ratio(sum(&adversary_validators, &t.stake_epochs), total_stake),
         adversary_emission_ppm: ratio(sum(&adversaries, &emission), total_emission),
         copier_gain_ppm: relative(&copiers),
+        honest_dividends_per_1000_tao_rao: u64::try_from(honest_div).unwrap_or(u64::MAX),
+        honest_spread_ppm: honest
+            .iter()
+            .filter(|&&u| t.stake_epochs[u] > 0)
+            .map(|&u| ratio(dividends_per_k(t, std::iter::once(u)), honest_div))
+            .fold(None, |acc, r| match acc {
+                None => Some((r, r)),
+                Some((lo, hi)) => Some((r.min(lo), r.max(hi))),
+            }),
         cabal_miner_share_ppm: miner_share(MinerStrategy::Cabal),
         sybil_gain_ppm: (!sybils.is_empty() && !twins.is_empty()).then(|| {
             ratio(

@@ -4,7 +4,7 @@
 //! name = "copier"
 //! epochs = 80            # tempos to run
 //! reveal_delay = 1       # commit-reveal delay in tempos (0 = weights public at once)
-//! variant = "classic"    # classic | yuma3 | yuma3-liquid
+//! variant = "classic"    # classic | yuma3 | yuma3-liquid | yuma3-anticopy | yuma3-liquid-anticopy
 //! noise_percent = 10     # honest validators' error, percent of the quality scale
 //!
 //! [[validators]]
@@ -17,7 +17,7 @@
 //! stake_percent = 5      # this group's share of all validator stake
 //!
 //! [[miners]]
-//! strategy = "honest"    # honest | cabal | sybil | twin | random | changing
+//! strategy = "honest"    # honest | cabal | sybil | twin | random | changing | drifting
 //! count = 64
 //! quality = [10, 100]    # true quality, percent, drawn per miner (per group for sybil/twin)
 //! ```
@@ -37,11 +37,24 @@ pub enum Variant {
     Yuma3,
     /// Yuma3 bonds with liquid alpha.
     Yuma3Liquid,
+    /// Yuma3 bonds and the anti weight-copying stage (`yuma_epoch::anticopy`).
+    Yuma3Anticopy,
+    /// Yuma3 bonds with liquid alpha and the anti weight-copying stage.
+    Yuma3LiquidAnticopy,
 }
 
 impl Variant {
     /// Every variant, in report order.
-    pub const ALL: [Self; 3] = [Self::Classic, Self::Yuma3, Self::Yuma3Liquid];
+    pub const ALL: [Self; 5] = [
+        Self::Classic,
+        Self::Yuma3,
+        Self::Yuma3Liquid,
+        Self::Yuma3Anticopy,
+        Self::Yuma3LiquidAnticopy,
+    ];
+
+    /// Subtensor's mechanisms (without the anti-copy stage).
+    pub const YUMA: [Self; 3] = [Self::Classic, Self::Yuma3, Self::Yuma3Liquid];
 
     /// The name used in scenario files and on the command line.
     pub fn name(self) -> &'static str {
@@ -49,6 +62,32 @@ impl Variant {
             Self::Classic => "classic",
             Self::Yuma3 => "yuma3",
             Self::Yuma3Liquid => "yuma3-liquid",
+            Self::Yuma3Anticopy => "yuma3-anticopy",
+            Self::Yuma3LiquidAnticopy => "yuma3-liquid-anticopy",
+        }
+    }
+
+    /// Whether bonds are per-cell Yuma3 bonds.
+    pub fn yuma3(self) -> bool {
+        self != Self::Classic
+    }
+
+    /// Whether liquid alpha is on.
+    pub fn liquid_alpha(self) -> bool {
+        matches!(self, Self::Yuma3Liquid | Self::Yuma3LiquidAnticopy)
+    }
+
+    /// Whether the anti weight-copying stage runs after the epoch.
+    pub fn anti_copy(self) -> bool {
+        matches!(self, Self::Yuma3Anticopy | Self::Yuma3LiquidAnticopy)
+    }
+
+    /// The same variant without the anti-copy stage.
+    pub fn without_anti_copy(self) -> Self {
+        match self {
+            Self::Yuma3Anticopy => Self::Yuma3,
+            Self::Yuma3LiquidAnticopy => Self::Yuma3Liquid,
+            other => other,
         }
     }
 }
@@ -93,6 +132,9 @@ pub enum MinerStrategy {
     Random,
     /// Quality drawn from `quality`, then from `later_quality` from `change_epoch` on.
     Changing,
+    /// Quality drawn from `quality`, then a seeded random walk within that range: each tempo
+    /// it moves by up to `drift_percent` either way.
+    Drifting,
 }
 
 /// A group of validators with one strategy.
@@ -129,6 +171,9 @@ pub struct MinerGroup {
     /// Epoch at which `later_quality` applies (`changing` miners only).
     #[serde(default)]
     pub change_epoch: Option<u64>,
+    /// Largest quality step per tempo, percent (`drifting` miners only).
+    #[serde(default)]
+    pub drift_percent: Option<u32>,
 }
 
 fn default_quality() -> [u32; 2] {
@@ -260,6 +305,16 @@ impl Scenario {
                         .into(),
                 );
             }
+            let drifting = g.strategy == MinerStrategy::Drifting;
+            match g.drift_percent {
+                Some(step) if !drifting || step > 100 => {
+                    return bad(format!(
+                        "drift_percent {step} is for drifting miners only, at most 100"
+                    ));
+                }
+                None if drifting => return bad("drifting miners need drift_percent".into()),
+                _ => {}
+            }
         }
         Ok(())
     }
@@ -269,6 +324,10 @@ impl Scenario {
 pub const BUILTIN: &[(&str, &str)] = &[
     ("honest.toml", include_str!("../scenarios/honest.toml")),
     ("copier.toml", include_str!("../scenarios/copier.toml")),
+    (
+        "copier-drift.toml",
+        include_str!("../scenarios/copier-drift.toml"),
+    ),
     ("cabal-30.toml", include_str!("../scenarios/cabal-30.toml")),
     ("cabal-49.toml", include_str!("../scenarios/cabal-49.toml")),
     ("cabal-51.toml", include_str!("../scenarios/cabal-51.toml")),
@@ -324,5 +383,18 @@ mod tests {
         ));
         assert_eq!("yuma3-liquid".parse::<Variant>(), Ok(Variant::Yuma3Liquid));
         assert!("yuma4".parse::<Variant>().is_err());
+        for v in Variant::ALL {
+            assert_eq!(v.name().parse::<Variant>(), Ok(v));
+        }
+        let drifting = "name = \"x\"\n[[validators]]\nstrategy = \"honest\"\ncount = 1\n[[miners]]\nstrategy = \"drifting\"\ncount = 1\n";
+        assert!(matches!(
+            Scenario::from_toml(drifting),
+            Err(Error::Invalid(_))
+        ));
+        assert!(Scenario::from_toml(&format!("{drifting}drift_percent = 2\n")).is_ok());
+        assert!(matches!(
+            Scenario::from_toml(&format!("{base}drift_percent = 2\n")),
+            Err(Error::Invalid(_))
+        ));
     }
 }

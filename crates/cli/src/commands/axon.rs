@@ -7,8 +7,7 @@ use serde_json::json;
 use yuma_client::Call;
 use yuma_primitives::NetUid;
 
-use super::chain::{SignerArgs, client, emit_json, runtime, submit_and_wait};
-use crate::args::{OutputArgs, RpcArgs};
+use super::chain::{ChainArgs, client, emit_json, runtime, submit_and_wait};
 
 /// Flags of `yuma axon`.
 #[derive(Debug, Args)]
@@ -16,11 +15,7 @@ pub(crate) struct AxonCommand {
     #[command(subcommand)]
     command: AxonSubcommand,
     #[command(flatten)]
-    signer: SignerArgs,
-    #[command(flatten)]
-    rpc: RpcArgs,
-    #[command(flatten)]
-    output: OutputArgs,
+    chain: ChainArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -60,7 +55,7 @@ pub(crate) fn run(cmd: &AxonCommand) -> anyhow::Result<()> {
         IpAddr::V4(v4) => (u128::from(u32::from(*v4)), 4),
         IpAddr::V6(v6) => (u128::from(*v6), 6),
     };
-    let hotkey = cmd.signer.hotkey()?;
+    let hotkey = cmd.chain.signer.hotkey()?;
     let call = Call::ServeAxon {
         netuid: NetUid(*netuid),
         version: *version,
@@ -69,9 +64,9 @@ pub(crate) fn run(cmd: &AxonCommand) -> anyhow::Result<()> {
         ip_type,
         protocol: *protocol,
     };
-    let client = client(&cmd.rpc);
+    let client = client(&cmd.chain.rpc);
     let result = runtime()?.block_on(submit_and_wait(&client, &hotkey, call))?;
-    if cmd.output.json {
+    if cmd.chain.output.json {
         return emit_json(&json!(result));
     }
     println!("{} serves {ip}:{port} on subnet {netuid}", hotkey.public());

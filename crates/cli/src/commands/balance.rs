@@ -6,8 +6,7 @@ use serde_json::json;
 use yuma_client::Call;
 use yuma_primitives::{AccountId, Balance};
 
-use super::chain::{SignerArgs, client, emit_json, rpc_error, runtime, submit_and_wait, tao};
-use crate::args::{OutputArgs, RpcArgs};
+use super::chain::{ChainArgs, client, emit_json, rpc_error, runtime, submit_and_wait, tao};
 
 /// Flags of `yuma balance`.
 #[derive(Debug, Args)]
@@ -16,11 +15,7 @@ pub(crate) struct BalanceArgs {
     #[arg(long)]
     address: Option<String>,
     #[command(flatten)]
-    signer: SignerArgs,
-    #[command(flatten)]
-    rpc: RpcArgs,
-    #[command(flatten)]
-    output: OutputArgs,
+    chain: ChainArgs,
 }
 
 /// Flags of `yuma transfer`.
@@ -33,11 +28,7 @@ pub(crate) struct TransferArgs {
     #[arg(long)]
     amount: String,
     #[command(flatten)]
-    signer: SignerArgs,
-    #[command(flatten)]
-    rpc: RpcArgs,
-    #[command(flatten)]
-    output: OutputArgs,
+    chain: ChainArgs,
 }
 
 pub(crate) fn balance(args: &BalanceArgs) -> anyhow::Result<()> {
@@ -45,14 +36,14 @@ pub(crate) fn balance(args: &BalanceArgs) -> anyhow::Result<()> {
         Some(text) => {
             AccountId::from_ss58(text).with_context(|| format!("reading --address {text:?}"))?
         }
-        None => args.signer.coldkey_public()?,
+        None => args.chain.signer.coldkey_public()?,
     };
-    let client = client(&args.rpc);
+    let client = client(&args.chain.rpc);
     let info = runtime()?
         .block_on(client.account(&who))
         .map_err(rpc_error)
         .context("reading the balance")?;
-    if args.output.json {
+    if args.chain.output.json {
         return emit_json(&json!({"address": who, "free": info.free, "nonce": info.nonce}));
     }
     println!("{who}  {} TAO  (nonce {})", tao(info.free), info.nonce);
@@ -64,14 +55,14 @@ pub(crate) fn transfer(args: &TransferArgs) -> anyhow::Result<()> {
         .with_context(|| format!("reading --dest {:?}", args.dest))?;
     let amount = Balance::parse_tao(&args.amount)
         .with_context(|| format!("reading --amount {:?}", args.amount))?;
-    let pair = args.signer.coldkey()?;
-    let client = client(&args.rpc);
+    let pair = args.chain.signer.coldkey()?;
+    let client = client(&args.chain.rpc);
     let result = runtime()?.block_on(submit_and_wait(
         &client,
         &pair,
         Call::Transfer { dest, amount },
     ))?;
-    if args.output.json {
+    if args.chain.output.json {
         return emit_json(&serde_json::to_value(&result)?);
     }
     let fee = result.included.as_ref().map_or(0, |i| i.receipt.fee);

@@ -40,6 +40,15 @@ pub(crate) enum BenchCommand {
     ///
     /// Example: yuma bench gateway --json
     Gateway(super::bench_gateway::GatewayBenchArgs),
+    /// Measure transfers per second through a dev node, against signature verification.
+    ///
+    /// Starts a dev node in this process, submits signed transfers over JSON-RPC from many
+    /// senders, and times them until the block with the last one is committed. Prints that
+    /// rate next to the sr25519 verification rate of the same transactions on one thread,
+    /// measured in the same run, and their ratio. Build with `--release`.
+    ///
+    /// Example: yuma bench node --txs 4000 --json
+    Node(super::bench_node::NodeBenchArgs),
 }
 
 /// Arguments of `yuma bench epoch`.
@@ -81,6 +90,7 @@ pub(crate) fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Epoch(args) => bench_epoch(&args),
         BenchCommand::Runtime(args) => super::bench_runtime::run(&args),
         BenchCommand::Gateway(args) => super::bench_gateway::run(&args),
+        BenchCommand::Node(args) => super::bench_node::run(&args),
     }
 }
 

@@ -7,8 +7,19 @@ use yuma_keys::{Pair, Wallet};
 use yuma_primitives::AccountId;
 
 use super::wallet::{unlock_coldkey, unlock_hotkey};
-use crate::args::{RpcArgs, WalletArgs};
+use crate::args::{OutputArgs, RpcArgs, WalletArgs};
 use crate::failure::{Hint, Refused};
+
+/// The flags every chain command takes: who signs, which node, and the output format.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ChainArgs {
+    #[command(flatten)]
+    pub(crate) signer: SignerArgs,
+    #[command(flatten)]
+    pub(crate) rpc: RpcArgs,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
 
 /// Who signs: the wallet's keys, or a secret URI on dev chains.
 #[derive(Debug, Clone, Args)]

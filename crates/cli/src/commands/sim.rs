@@ -24,7 +24,8 @@ pub(crate) struct SimArgs {
     /// Tempos to run, overriding the scenario's.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=scenario::MAX_EPOCHS))]
     epochs: Option<u64>,
-    /// Bond mechanism, overriding the scenario's: classic, yuma3 or yuma3-liquid.
+    /// Mechanism, overriding the scenario's: classic, yuma3, yuma3-liquid, yuma3-anticopy or
+    /// yuma3-liquid-anticopy.
     #[arg(long, value_parser = parse_variant)]
     variant: Option<Variant>,
     /// Commit-reveal delay in tempos, overriding the scenario's.

@@ -1,4 +1,5 @@
-//! `yuma stake add | remove | list`: stake TAO on a hotkey in a subnet's pool, and back.
+//! `yuma stake add | remove | move | transfer | list`: stake TAO on a hotkey in a subnet's pool,
+//! move it between hotkeys and subnets, give it to another coldkey, and unstake.
 
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
@@ -6,8 +7,9 @@ use serde_json::json;
 use yuma_client::Call;
 use yuma_primitives::{AccountId, Balance, NetUid};
 
-use super::chain::{SignerArgs, client, emit_json, rpc_error, runtime, submit_and_wait, tao};
-use crate::args::{OutputArgs, RpcArgs};
+use super::chain::{
+    ChainArgs, SignerArgs, client, emit_json, rpc_error, runtime, submit_and_wait, tao,
+};
 
 /// Flags of `yuma stake`.
 #[derive(Debug, Args)]
@@ -15,11 +17,7 @@ pub(crate) struct StakeCommand {
     #[command(subcommand)]
     command: StakeSubcommand,
     #[command(flatten)]
-    signer: SignerArgs,
-    #[command(flatten)]
-    rpc: RpcArgs,
-    #[command(flatten)]
-    output: OutputArgs,
+    chain: ChainArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -59,32 +57,78 @@ enum StakeSubcommand {
         #[arg(long)]
         hotkey_address: Option<String>,
     },
+    /// Move the coldkey's stake (alpha rao) to another hotkey and/or subnet.
+    ///
+    /// Across subnets the alpha is swapped through both pools (to TAO and back).
+    #[command(
+        after_long_help = "Example:\n  yuma stake move --netuid 1 --alpha 1000000000 --dest-hotkey 5F... --dest-netuid 2"
+    )]
+    Move {
+        /// The subnet the stake leaves.
+        #[arg(long)]
+        netuid: u16,
+        /// Alpha to move, in alpha rao of that subnet.
+        #[arg(long)]
+        alpha: u64,
+        /// Hotkey the stake leaves (SS58); the wallet's hotkey when omitted.
+        #[arg(long)]
+        hotkey_address: Option<String>,
+        /// Hotkey the stake joins (SS58); the origin hotkey when omitted.
+        #[arg(long)]
+        dest_hotkey: Option<String>,
+        /// Subnet the stake joins; the origin subnet when omitted.
+        #[arg(long)]
+        dest_netuid: Option<u16>,
+    },
+    /// Give stake (alpha rao) on a hotkey to another coldkey, optionally into another subnet.
+    #[command(
+        after_long_help = "Example:\n  yuma stake transfer --netuid 1 --alpha 1000000000 --dest 5F..."
+    )]
+    Transfer {
+        /// The new owner's coldkey (SS58).
+        #[arg(long)]
+        dest: String,
+        /// The subnet the stake leaves.
+        #[arg(long)]
+        netuid: u16,
+        /// Alpha to give, in alpha rao of that subnet.
+        #[arg(long)]
+        alpha: u64,
+        /// Hotkey staked on (SS58); the wallet's hotkey when omitted.
+        #[arg(long)]
+        hotkey_address: Option<String>,
+        /// Subnet the stake joins; the origin subnet when omitted.
+        #[arg(long)]
+        dest_netuid: Option<u16>,
+    },
+}
+
+fn ss58(flag: &str, text: &str) -> anyhow::Result<AccountId> {
+    AccountId::from_ss58(text).with_context(|| format!("reading --{flag} {text:?}"))
 }
 
 fn hotkey(signer: &SignerArgs, address: Option<&String>) -> anyhow::Result<AccountId> {
     match address {
-        Some(text) => {
-            AccountId::from_ss58(text).with_context(|| format!("reading --hotkey-address {text:?}"))
-        }
+        Some(text) => ss58("hotkey-address", text),
         None => signer.hotkey_public(),
     }
 }
 
 pub(crate) fn run(cmd: &StakeCommand) -> anyhow::Result<()> {
-    let client = client(&cmd.rpc);
+    let client = client(&cmd.chain.rpc);
     let rt = runtime()?;
     match &cmd.command {
         StakeSubcommand::List { address } => {
             let who = match address {
                 Some(text) => AccountId::from_ss58(text)
                     .with_context(|| format!("reading --address {text:?}"))?,
-                None => cmd.signer.coldkey_public()?,
+                None => cmd.chain.signer.coldkey_public()?,
             };
             let stakes = rt
                 .block_on(client.stakes(&who))
                 .map_err(rpc_error)
                 .context("listing stakes")?;
-            if cmd.output.json {
+            if cmd.chain.output.json {
                 return emit_json(&serde_json::to_value(&stakes)?);
             }
             println!(
@@ -109,8 +153,8 @@ pub(crate) fn run(cmd: &StakeCommand) -> anyhow::Result<()> {
         } => {
             let amount = Balance::parse_tao(amount)
                 .with_context(|| format!("reading --amount {amount:?}"))?;
-            let hotkey = hotkey(&cmd.signer, hotkey_address.as_ref())?;
-            let coldkey = cmd.signer.coldkey()?;
+            let hotkey = hotkey(&cmd.chain.signer, hotkey_address.as_ref())?;
+            let coldkey = cmd.chain.signer.coldkey()?;
             let call = Call::AddStake {
                 hotkey,
                 netuid: NetUid(*netuid),
@@ -118,7 +162,7 @@ pub(crate) fn run(cmd: &StakeCommand) -> anyhow::Result<()> {
                 limit_price: None,
             };
             let result = rt.block_on(submit_and_wait(&client, &coldkey, call))?;
-            if cmd.output.json {
+            if cmd.chain.output.json {
                 return emit_json(&json!(result));
             }
             println!(
@@ -132,8 +176,8 @@ pub(crate) fn run(cmd: &StakeCommand) -> anyhow::Result<()> {
             alpha,
             hotkey_address,
         } => {
-            let hotkey = hotkey(&cmd.signer, hotkey_address.as_ref())?;
-            let coldkey = cmd.signer.coldkey()?;
+            let hotkey = hotkey(&cmd.chain.signer, hotkey_address.as_ref())?;
+            let coldkey = cmd.chain.signer.coldkey()?;
             let call = Call::RemoveStake {
                 hotkey,
                 netuid: NetUid(*netuid),
@@ -141,10 +185,67 @@ pub(crate) fn run(cmd: &StakeCommand) -> anyhow::Result<()> {
                 limit_price: None,
             };
             let result = rt.block_on(submit_and_wait(&client, &coldkey, call))?;
-            if cmd.output.json {
+            if cmd.chain.output.json {
                 return emit_json(&json!(result));
             }
             println!("unstaked {alpha} alpha rao from {hotkey} in subnet {netuid}");
+            Ok(())
+        }
+        StakeSubcommand::Move {
+            netuid,
+            alpha,
+            hotkey_address,
+            dest_hotkey,
+            dest_netuid,
+        } => {
+            let origin_hotkey = hotkey(&cmd.chain.signer, hotkey_address.as_ref())?;
+            let dest_hotkey = match dest_hotkey {
+                Some(text) => ss58("dest-hotkey", text)?,
+                None => origin_hotkey,
+            };
+            let dest_netuid = dest_netuid.unwrap_or(*netuid);
+            let coldkey = cmd.chain.signer.coldkey()?;
+            let call = Call::MoveStake {
+                origin_hotkey,
+                dest_hotkey,
+                origin_netuid: NetUid(*netuid),
+                dest_netuid: NetUid(dest_netuid),
+                alpha: *alpha,
+            };
+            let result = rt.block_on(submit_and_wait(&client, &coldkey, call))?;
+            if cmd.chain.output.json {
+                return emit_json(&json!(result));
+            }
+            println!(
+                "moved {alpha} alpha rao from {origin_hotkey} in subnet {netuid} to {dest_hotkey} in subnet {dest_netuid}"
+            );
+            Ok(())
+        }
+        StakeSubcommand::Transfer {
+            dest,
+            netuid,
+            alpha,
+            hotkey_address,
+            dest_netuid,
+        } => {
+            let dest_coldkey = ss58("dest", dest)?;
+            let hotkey = hotkey(&cmd.chain.signer, hotkey_address.as_ref())?;
+            let dest_netuid = dest_netuid.unwrap_or(*netuid);
+            let coldkey = cmd.chain.signer.coldkey()?;
+            let call = Call::TransferStake {
+                dest_coldkey,
+                hotkey,
+                origin_netuid: NetUid(*netuid),
+                dest_netuid: NetUid(dest_netuid),
+                alpha: *alpha,
+            };
+            let result = rt.block_on(submit_and_wait(&client, &coldkey, call))?;
+            if cmd.chain.output.json {
+                return emit_json(&json!(result));
+            }
+            println!(
+                "gave {alpha} alpha rao on {hotkey} in subnet {netuid} to {dest_coldkey} (subnet {dest_netuid})"
+            );
             Ok(())
         }
     }

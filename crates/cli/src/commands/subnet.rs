@@ -1,4 +1,5 @@
-//! `yuma subnet list | show | create | register`: subnets and burned registration.
+//! `yuma subnet list | show | hyperparameters | set | create | register`: subnets, their
+//! hyperparameters and burned registration.
 
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
@@ -6,10 +7,9 @@ use serde_json::json;
 use yuma_client::Call;
 use yuma_primitives::NetUid;
 
-use super::chain::{SignerArgs, client, emit_json, rpc_error, runtime, submit_and_wait, tao};
-use crate::args::{OutputArgs, RpcArgs};
+use super::chain::{ChainArgs, client, emit_json, rpc_error, runtime, submit_and_wait, tao};
 use crate::failure::Refused;
-use yuma_runtime::Event;
+use yuma_runtime::{Event, SudoCall};
 
 /// Flags of `yuma subnet`.
 #[derive(Debug, Args)]
@@ -17,11 +17,7 @@ pub(crate) struct SubnetCommand {
     #[command(subcommand)]
     command: SubnetSubcommand,
     #[command(flatten)]
-    signer: SignerArgs,
-    #[command(flatten)]
-    rpc: RpcArgs,
-    #[command(flatten)]
-    output: OutputArgs,
+    chain: ChainArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -41,6 +37,26 @@ enum SubnetSubcommand {
         /// The subnet.
         netuid: u16,
     },
+    /// Set one hyperparameter of a subnet (as its owner coldkey, or as sudo on a dev chain).
+    ///
+    /// PARAM is a name `yuma subnet hyperparameters` prints (`alpha_values` takes LOW,HIGH).
+    /// Signed by the sudo key (e.g. `--uri //Alice` on the dev chain) the call goes through
+    /// sudo, which may set every parameter; an owner may not set tempo, kappa,
+    /// max_allowed_validators, weights_rate_limit, burn_half_life or burn_increase_mult_ppm.
+    /// Waits for inclusion.
+    #[command(
+        after_long_help = "Example:\n  yuma subnet set 1 --param tempo --value 10 --uri //Alice"
+    )]
+    Set {
+        /// The subnet.
+        netuid: u16,
+        /// The hyperparameter's name.
+        #[arg(long)]
+        param: String,
+        /// Its new value (a number, true/false, or LOW,HIGH for alpha_values).
+        #[arg(long)]
+        value: String,
+    },
     /// Create a subnet owned by the wallet's coldkey, with its hotkey as owner hotkey.
     ///
     /// Locks the current lock cost (see `yuma subnet list`); waits for inclusion.
@@ -56,7 +72,7 @@ enum SubnetSubcommand {
 }
 
 pub(crate) fn run(cmd: &SubnetCommand) -> anyhow::Result<()> {
-    let client = client(&cmd.rpc);
+    let client = client(&cmd.chain.rpc);
     let rt = runtime()?;
     match &cmd.command {
         SubnetSubcommand::List => {
@@ -64,7 +80,7 @@ pub(crate) fn run(cmd: &SubnetCommand) -> anyhow::Result<()> {
                 .block_on(client.subnets())
                 .map_err(rpc_error)
                 .context("listing subnets")?;
-            if cmd.output.json {
+            if cmd.chain.output.json {
                 return emit_json(&serde_json::to_value(&subnets)?);
             }
             println!(
@@ -90,7 +106,7 @@ pub(crate) fn run(cmd: &SubnetCommand) -> anyhow::Result<()> {
                 .context("reading the subnet")?
                 .ok_or_else(|| Refused(format!("no subnet {netuid}")))?;
             let value = serde_json::to_value(&subnet)?;
-            if cmd.output.json {
+            if cmd.chain.output.json {
                 return emit_json(&value);
             }
             println!("{}", serde_json::to_string_pretty(&value)?);
@@ -102,7 +118,7 @@ pub(crate) fn run(cmd: &SubnetCommand) -> anyhow::Result<()> {
                 .map_err(rpc_error)
                 .context("reading the hyperparameters")?;
             let params = params.ok_or_else(|| Refused(format!("no subnet {netuid}")))?;
-            if cmd.output.json {
+            if cmd.chain.output.json {
                 return emit_json(&params);
             }
             if let Some(map) = params.as_object() {
@@ -112,9 +128,14 @@ pub(crate) fn run(cmd: &SubnetCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        SubnetSubcommand::Set {
+            netuid,
+            param,
+            value,
+        } => set(cmd, &client, &rt, NetUid(*netuid), param, value),
         SubnetSubcommand::Create => {
-            let coldkey = cmd.signer.coldkey()?;
-            let hotkey = cmd.signer.hotkey_public()?;
+            let coldkey = cmd.chain.signer.coldkey()?;
+            let hotkey = cmd.chain.signer.hotkey_public()?;
             let result = rt.block_on(submit_and_wait(
                 &client,
                 &coldkey,
@@ -126,7 +147,7 @@ pub(crate) fn run(cmd: &SubnetCommand) -> anyhow::Result<()> {
                     _ => None,
                 })
             });
-            if cmd.output.json {
+            if cmd.chain.output.json {
                 return emit_json(&json!({"netuid": netuid, "submit": result}));
             }
             match netuid {
@@ -136,8 +157,8 @@ pub(crate) fn run(cmd: &SubnetCommand) -> anyhow::Result<()> {
             Ok(())
         }
         SubnetSubcommand::Register { netuid } => {
-            let coldkey = cmd.signer.coldkey()?;
-            let hotkey = cmd.signer.hotkey_public()?;
+            let coldkey = cmd.chain.signer.coldkey()?;
+            let hotkey = cmd.chain.signer.hotkey_public()?;
             let result = rt.block_on(submit_and_wait(
                 &client,
                 &coldkey,
@@ -152,7 +173,7 @@ pub(crate) fn run(cmd: &SubnetCommand) -> anyhow::Result<()> {
                     _ => None,
                 })
             });
-            if cmd.output.json {
+            if cmd.chain.output.json {
                 return emit_json(
                     &json!({"netuid": netuid, "hotkey": hotkey, "uid": uid, "submit": result}),
                 );
@@ -164,4 +185,57 @@ pub(crate) fn run(cmd: &SubnetCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `yuma subnet set`: through sudo when the signer is the chain's sudo key, else as owner.
+fn set(
+    cmd: &SubnetCommand,
+    client: &yuma_client::Client,
+    rt: &tokio::runtime::Runtime,
+    netuid: NetUid,
+    name: &str,
+    value: &str,
+) -> anyhow::Result<()> {
+    let current = rt
+        .block_on(client.subnet(netuid))
+        .map_err(rpc_error)
+        .context("reading the subnet")?
+        .ok_or_else(|| Refused(format!("no subnet {}", netuid.0)))?
+        .hyperparams;
+    let param = super::hyperparam::parse(name, value, &current)?;
+    let coldkey = cmd.chain.signer.coldkey()?;
+    let sudo = rt
+        .block_on(client.params())
+        .map_err(rpc_error)
+        .context("reading the chain parameters")?
+        .sudo;
+    let via_sudo = sudo == Some(coldkey.public());
+    let call = if via_sudo {
+        Call::Sudo {
+            call: SudoCall::SetSubnetHyperparameter { netuid, param },
+        }
+    } else {
+        Call::SetSubnetHyperparameter { netuid, param }
+    };
+    let result = rt.block_on(submit_and_wait(client, &coldkey, call))?;
+    let after = rt
+        .block_on(client.subnet(netuid))
+        .map_err(rpc_error)
+        .context("reading the subnet")?
+        .map(|s| s.hyperparams);
+    if cmd.chain.output.json {
+        return emit_json(&json!({
+            "netuid": netuid.0,
+            "param": name,
+            "sudo": via_sudo,
+            "hyperparameters": after,
+            "submit": result,
+        }));
+    }
+    println!(
+        "set {name} of subnet {} to {value}{}",
+        netuid.0,
+        if via_sudo { " (sudo)" } else { "" }
+    );
+    Ok(())
 }

@@ -6,8 +6,7 @@ use yuma_client::Call;
 use yuma_primitives::NetUid;
 use yuma_runtime::weights::commit_hash;
 
-use super::chain::{SignerArgs, client, emit_json, runtime, submit_and_wait};
-use crate::args::{OutputArgs, RpcArgs};
+use super::chain::{ChainArgs, client, emit_json, runtime, submit_and_wait};
 
 /// Flags of `yuma weights`.
 #[derive(Debug, Args)]
@@ -15,11 +14,7 @@ pub(crate) struct WeightsCommand {
     #[command(subcommand)]
     command: WeightsSubcommand,
     #[command(flatten)]
-    signer: SignerArgs,
-    #[command(flatten)]
-    rpc: RpcArgs,
-    #[command(flatten)]
-    output: OutputArgs,
+    chain: ChainArgs,
 }
 
 /// The weights row every subcommand takes.
@@ -71,8 +66,8 @@ enum WeightsSubcommand {
 }
 
 pub(crate) fn run(cmd: &WeightsCommand) -> anyhow::Result<()> {
-    let client = client(&cmd.rpc);
-    let hotkey = cmd.signer.hotkey()?;
+    let client = client(&cmd.chain.rpc);
+    let hotkey = cmd.chain.signer.hotkey()?;
     let (call, what) = match &cmd.command {
         WeightsSubcommand::Set(row) => (
             Call::SetWeights {
@@ -109,7 +104,7 @@ pub(crate) fn run(cmd: &WeightsCommand) -> anyhow::Result<()> {
         ),
     };
     let result = runtime()?.block_on(submit_and_wait(&client, &hotkey, call))?;
-    if cmd.output.json {
+    if cmd.chain.output.json {
         return emit_json(&json!(result));
     }
     println!("weights {what} by {}", hotkey.public());

@@ -1,13 +1,17 @@
 //! Integration tests of the `yuma` binary, one module per command group.
 
 mod bench_runtime;
+mod browser;
 mod btauth;
+mod dashboard;
 mod devnet;
 mod epoch;
 mod gateway;
 mod localnet;
 mod miner;
 mod node;
+mod node_crash;
+mod node_flow;
 mod query;
 mod sim;
 mod util;

@@ -43,7 +43,7 @@ fn miner_serves_its_axon_and_refuses_strangers_without_work() {
         .expect("a tokio runtime");
     let socket: std::net::SocketAddr = addr.parse().expect("a socket address");
     let receiver = pair("//Miner1").public();
-    let stranger = MinerClient::new(std::sync::Arc::new(pair("//Stranger")));
+    let stranger = MinerClient::new(pair("//Stranger").into());
     let refused = rt.block_on(stranger.solve::<_, serde_json::Value>(
         socket,
         &receiver,

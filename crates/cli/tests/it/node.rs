@@ -20,18 +20,24 @@ const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
 const BOB: &str = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
 
 /// A running dev node; killed when dropped.
-struct DevNode {
-    child: Child,
+pub(crate) struct DevNode {
+    pub(crate) child: Child,
     /// `http://127.0.0.1:PORT`.
-    url: String,
+    pub(crate) url: String,
     /// `127.0.0.1:PORT`.
     addr: String,
 }
 
 impl DevNode {
     fn start(base: &Path) -> Self {
+        Self::start_with(base, 200)
+    }
+
+    /// Starts a dev node on a free port with a block every `block_ms`.
+    pub(crate) fn start_with(base: &Path, block_ms: u64) -> Self {
         let mut child = yuma()
-            .args(["node", "--dev", "--block-time", "200", "--rpc-port", "0"])
+            .args(["node", "--dev", "--rpc-port", "0", "--block-time"])
+            .arg(block_ms.to_string())
             .arg("--base-path")
             .arg(base)
             .stdin(Stdio::null())
@@ -57,7 +63,7 @@ impl DevNode {
     }
 
     /// Sends raw bytes as an HTTP POST body; returns (status, body).
-    fn post(&self, body: &[u8]) -> (u16, String) {
+    pub(crate) fn post(&self, body: &[u8]) -> (u16, String) {
         let mut stream = TcpStream::connect(&self.addr).expect("connects to the node");
         let head = format!(
             "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
@@ -83,27 +89,27 @@ impl DevNode {
     }
 
     /// Calls a method; returns the whole response object.
-    fn rpc(&self, method: &str, params: Value) -> Value {
+    pub(crate) fn rpc(&self, method: &str, params: Value) -> Value {
         let request = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
         let (status, body) = self.post(request.to_string().as_bytes());
         assert_eq!(status, 200, "{method}: {body}");
         serde_json::from_str(&body).expect("a JSON response")
     }
 
-    fn result(&self, method: &str, params: Value) -> Value {
+    pub(crate) fn result(&self, method: &str, params: Value) -> Value {
         let reply = self.rpc(method, params);
         assert!(reply.get("error").is_none(), "{method}: {reply}");
         reply["result"].clone()
     }
 
-    fn free(&self, who: &str) -> u64 {
+    pub(crate) fn free(&self, who: &str) -> u64 {
         self.result("account_balance", json!([who]))
             .as_u64()
             .expect("a balance")
     }
 
     /// Waits until the head is at least `height`.
-    fn wait_for(&self, height: u64) -> Value {
+    pub(crate) fn wait_for(&self, height: u64) -> Value {
         for _ in 0..600 {
             let head = self.result("chain_head", json!([]));
             if head["number"].as_u64().expect("a number") >= height {
@@ -114,7 +120,18 @@ impl DevNode {
         panic!("the node did not reach block {height}");
     }
 
-    fn kill9(mut self) {
+    /// SIGTERM, and waits for a clean exit.
+    pub(crate) fn stop(mut self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        let exit = self.child.wait().expect("the node exits");
+        assert_eq!(exit.code(), Some(0), "a clean stop");
+    }
+
+    pub(crate) fn kill9(mut self) {
         self.child.kill().expect("SIGKILL");
         let _ = self.child.wait();
     }
@@ -127,7 +144,8 @@ impl Drop for DevNode {
     }
 }
 
-fn cli(node: &DevNode, args: &[&str]) -> Value {
+/// Runs `yuma args --rpc URL --json` against `node`; its JSON document.
+pub(crate) fn cli(node: &DevNode, args: &[&str]) -> Value {
     let mut all = args.to_vec();
     all.extend(["--rpc", &node.url, "--json"]);
     serde_json::from_str(&yuma_ok(&all)).expect("one JSON document")
@@ -345,4 +363,27 @@ fn bad_input_gets_clear_errors_and_the_node_keeps_serving() {
     // Still serving.
     let head = node.result("chain_head", json!([]));
     assert!(head["number"].as_u64().is_some());
+}
+
+#[test]
+fn bench_node_reports_both_rates() {
+    let out = yuma_ok(&[
+        "bench",
+        "node",
+        "--txs",
+        "60",
+        "--senders",
+        "6",
+        "--block-time",
+        "20",
+        "--batch",
+        "7",
+        "--json",
+    ]);
+    let report: Value = serde_json::from_str(&out).expect("one JSON document");
+    assert_eq!(report["txs"], json!(60));
+    assert!(report["node_tps"].as_u64().expect("a rate") > 0, "{report}");
+    assert!(report["verify_per_second"].as_u64().expect("a rate") > 0);
+    assert!(report["blocks"].as_u64().expect("blocks") >= 1);
+    assert!(report["ratio"].as_f64().expect("a ratio") > 0.0);
 }

@@ -42,6 +42,10 @@ fn writes_the_all_report_as_markdown() {
     let text = std::fs::read_to_string(&file).expect("report written");
     assert!(text.starts_with("| scenario | variant |"), "{text}");
     assert!(text.contains("| copier | yuma3-liquid | 3 |"), "{text}");
+    assert!(
+        text.contains("| copier-drift | yuma3-liquid-anticopy | 3 |"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -15,13 +15,13 @@ fn wait_status(path: &Path, within: Duration, what: &str, check: impl Fn(&Value)
     let deadline = Instant::now() + within;
     let mut last = Value::Null;
     while Instant::now() < deadline {
-        if let Ok(text) = std::fs::read(path) {
-            if let Ok(doc) = serde_json::from_slice::<Value>(&text) {
-                if check(&doc) {
-                    return doc;
-                }
-                last = doc;
+        if let Ok(text) = std::fs::read(path)
+            && let Ok(doc) = serde_json::from_slice::<Value>(&text)
+        {
+            if check(&doc) {
+                return doc;
             }
+            last = doc;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -42,7 +42,7 @@ fn last_score(doc: &Value, uid: u16) -> Option<f64> {
 #[test]
 fn validator_scores_miners_survives_crashes_and_hangs_and_picks_restarts_up() {
     let net = DevNet::start();
-    let netuid = net.create_subnet(10);
+    let netuid = net.create_subnet(20);
     net.register(netuid, "//Validator1", 100);
     net.register(netuid, "//Forest", 0);
     net.register(netuid, "//Hang", 0);

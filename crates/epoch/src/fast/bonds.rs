@@ -31,6 +31,8 @@ pub(super) struct Context<'a> {
     pub(super) last_tempo: u64,
     /// New validator permits: only these rows are stored.
     pub(super) new_permits: &'a [bool],
+    /// Column sums of weights for bonds x active stake, when already known.
+    pub(super) delta_sum: Option<&'a [I32F32]>,
 }
 
 impl Context<'_> {
@@ -63,6 +65,31 @@ impl Context<'_> {
     }
 }
 
+/// Buffers of the bond step, reused between epochs.
+#[derive(Default)]
+pub(super) struct Buffers {
+    /// The EMA bonds.
+    ema: Csr,
+    /// Dense scratch row for unsorted or mismatched rows.
+    scratch: Scratch,
+    /// The current row's old bonds.
+    old: Row,
+    /// The current row's new values.
+    new_vals: Vec<I32F32>,
+}
+
+impl Buffers {
+    /// Bytes held by the buffers.
+    pub(super) fn capacity_bytes(&self) -> usize {
+        self.ema.capacity_bytes()
+            + self.scratch.value.capacity() * size_of::<I32F32>()
+            + self.scratch.stamp.capacity() * size_of::<u32>()
+            + self.scratch.touched.capacity() * size_of::<u16>()
+            + self.old.cols.capacity() * size_of::<u16>()
+            + (self.old.vals.capacity() + self.new_vals.capacity()) * size_of::<I32F32>()
+    }
+}
+
 /// One sparse row in two parallel vectors, reused from row to row.
 #[derive(Default)]
 struct Row {
@@ -77,6 +104,76 @@ impl Row {
     }
 }
 
+/// Whether a bond row names exactly the (ascending) columns of the weight row, all kept: the
+/// steady state, where the EMA is one element-wise pass in the rows' own order.
+fn matches(cols: &[u16], bonds: &[(u16, u16)], kept: &[bool]) -> bool {
+    cols.len() == bonds.len()
+        && cols.iter().zip(bonds).all(|(j, (b, _))| j == b)
+        && cols.is_sorted()
+        && cols.iter().all(|j| kept[usize::from(*j)])
+}
+
+/// Classic bonds' per-column state.
+#[derive(Clone, Copy)]
+struct Column {
+    /// Divides by the column sum of weights x stake.
+    delta: Divisor,
+    /// Divides by the column sum of the masked bonds.
+    bond: Divisor,
+    /// Exact sum of the column's EMA bonds.
+    sum: u128,
+    /// Largest EMA bond of the column.
+    max: I32F32,
+}
+
+impl Column {
+    /// Counts an EMA bond `v > 0` of the column.
+    #[inline]
+    fn add(&mut self, v: I32F32) {
+        self.sum += v.to_bits() as u128;
+        if self.max < v {
+            self.max = v;
+        }
+    }
+}
+
+/// Column normalisation by exact column sums of positive entries, as subtensor's
+/// `inplace_col_normalize_sparse` (it sums in I64F64, which no sum here can saturate): each
+/// entry `v` of a column with sum `S > 0` becomes `floor(v * 2^32 / S)`, at most 1.
+enum ColumnNorm {
+    /// Every sum fits in an I32F32 (always, unless a bonds moving average above 100% inflates
+    /// the bonds): division by reciprocal.
+    Narrow(Vec<Divisor>),
+    /// Some sum exceeds the I32F32 range: plain 128-bit division.
+    Wide(Vec<u128>),
+}
+
+impl ColumnNorm {
+    fn new(sums: &[u128]) -> Self {
+        if sums.iter().all(|s| *s <= i64::MAX as u128) {
+            Self::Narrow(
+                sums.iter()
+                    .map(|s| Divisor::sum_or_one(*s as u64))
+                    .collect(),
+            )
+        } else {
+            Self::Wide(sums.to_vec())
+        }
+    }
+
+    /// Entry `v > 0` of column `j`, normalised.
+    #[inline]
+    fn div(&self, j: usize, v: I32F32) -> I32F32 {
+        match self {
+            Self::Narrow(d) => d[j].div_fixed(v),
+            Self::Wide(sums) => match sums[j] {
+                0 => v,
+                s => I32F32::from_bits((((v.to_bits() as u128) << 32) / s) as i64),
+            },
+        }
+    }
+}
+
 /// Classic bonds: column-normalised bonds and stake-weighted weights, fixed-alpha EMA,
 /// column-normalised again; dividends from the EMA bonds; stored column max-upscaled.
 ///
@@ -84,7 +181,11 @@ impl Row {
 /// (normalising both inputs on the fly, collecting the EMA's column sums and maxima); then
 /// dividends and the stored rows. Column normalisation is monotone, so the maximum of a
 /// normalised column is the normalised maximum.
-pub(super) fn yuma2(ctx: &Context<'_>, alpha: I32F32) -> (Vec<I32F32>, Vec<Vec<(u16, u16)>>) {
+pub(super) fn yuma2(
+    ctx: &Context<'_>,
+    alpha: I32F32,
+    buf: &mut Buffers,
+) -> (Vec<I32F32>, Vec<Vec<(u16, u16)>>) {
     let n = ctx.n;
     let kept = ctx.kept_columns();
     let wfb = ctx.weights_for_bonds;
@@ -97,88 +198,129 @@ pub(super) fn yuma2(ctx: &Context<'_>, alpha: I32F32) -> (Vec<I32F32>, Vec<Vec<(
             }
         }
     }
-    let bond_div: Vec<Divisor> = bond_sum.iter().map(|s| Divisor::sum_or_one(*s)).collect();
-    let mut delta_sum = vec![ZERO; n];
-    for i in 0..n {
-        let s = ctx.active_stake[i];
-        if s != ZERO {
-            let (cols, vals) = wfb.row(i);
-            for (j, w) in cols.iter().zip(vals) {
-                let sum = &mut delta_sum[usize::from(*j)];
-                *sum = add(*sum, mul(*w, s));
+    let delta_sum = ctx.delta_sum.map_or_else(
+        || {
+            let mut sums = vec![ZERO; n];
+            for i in 0..n {
+                let s = ctx.active_stake[i];
+                if s != ZERO {
+                    let (cols, vals) = wfb.row(i);
+                    for (j, w) in cols.iter().zip(vals) {
+                        let sum = &mut sums[usize::from(*j)];
+                        *sum = add(*sum, mul(*w, s));
+                    }
+                }
             }
-        }
-    }
-    let delta_div = divisors(&delta_sum);
+            std::borrow::Cow::Owned(sums)
+        },
+        std::borrow::Cow::Borrowed,
+    );
+    // Per column: divisors of the delta and bond normalisations, the EMA's sum and maximum.
+    let mut columns: Vec<Column> = delta_sum
+        .iter()
+        .zip(&bond_sum)
+        .map(|(d, b)| Column {
+            delta: Divisor::sum_or_one(d.to_bits().max(0) as u64),
+            bond: Divisor::sum_or_one(*b),
+            sum: 0,
+            max: ZERO,
+        })
+        .collect();
 
     // EMA of the normalised delta (new) and normalised bonds (old).
     let one_minus_alpha = ONE.saturating_sub(alpha);
-    let mut ema = Csr::with_capacity(n, wfb.nnz().max(ctx.input.bonds.iter().map(Vec::len).sum()));
-    let mut ema_sum = vec![ZERO; n];
-    let mut ema_max = vec![ZERO; n];
-    let mut new_vals: Vec<I32F32> = Vec::new();
-    let mut old = Row::default();
-    let mut scratch = Scratch::new(n);
+    let Buffers {
+        ema,
+        scratch,
+        old,
+        new_vals,
+    } = buf;
+    let bonds_nnz = ctx.input.bonds.iter().map(Vec::len).sum();
+    ema.reset(n, wfb.nnz().max(bonds_nnz));
+    scratch.reset(n);
     for i in 0..n {
         let s = ctx.active_stake[i];
-        let (mut cols, vals) = wfb.row(i);
-        new_vals.clear();
+        let (mut cols, mut vals) = wfb.row(i);
         if s == ZERO {
             // A zero delta row adds nothing to the EMA.
-            cols = &[];
+            (cols, vals) = (&[], &[]);
+        }
+        let bonds = &ctx.input.bonds[i];
+        if matches(cols, bonds, &kept) {
+            ema.extend_row(cols.len(), |out_cols, out_vals| {
+                let mut k = 0;
+                for ((&j, w), &(_, b)) in cols.iter().zip(vals).zip(bonds) {
+                    let c = &mut columns[usize::from(j)];
+                    let new = c.delta.div_fixed(mul(*w, s));
+                    // Raw u16 bonds over their column sum: floor(b * 2^32 / sum).
+                    let old = I32F32::from_bits(c.bond.div_shifted(u64::from(b)) as i64);
+                    let acc = add(mul(alpha, new), mul(one_minus_alpha, old));
+                    out_cols[k] = j;
+                    out_vals[k] = acc;
+                    if acc > ZERO {
+                        c.add(acc);
+                        k += 1;
+                    }
+                }
+                k
+            });
         } else {
+            let start = ema.nnz();
+            new_vals.clear();
             new_vals.extend(
                 cols.iter()
                     .zip(vals)
-                    .map(|(j, w)| delta_div[usize::from(*j)].div_fixed(mul(*w, s))),
+                    .map(|(j, w)| columns[usize::from(*j)].delta.div_fixed(mul(*w, s))),
             );
-        }
-        ctx.old_row(i, &kept, &mut old, |j, b| {
-            // Raw u16 bonds over their column sum: floor(b * 2^32 / sum).
-            I32F32::from_bits(bond_div[j].div_shifted(u64::from(b)) as i64)
-        });
-        let start = ema.nnz();
-        ema_row(
-            (cols, &new_vals),
-            (&old.cols, &old.vals),
-            (alpha, one_minus_alpha),
-            &mut ema,
-            &mut scratch,
-        );
-        for (j, v) in ema.col[start..].iter().zip(&ema.val[start..]) {
-            let j = usize::from(*j);
-            ema_sum[j] = add(ema_sum[j], *v);
-            if ema_max[j] < *v {
-                ema_max[j] = *v;
+            ctx.old_row(i, &kept, old, |j, b| {
+                I32F32::from_bits(columns[j].bond.div_shifted(u64::from(b)) as i64)
+            });
+            ema_row(
+                (cols, new_vals),
+                (&old.cols, &old.vals),
+                (alpha, one_minus_alpha),
+                ema,
+                scratch,
+            );
+            for (j, v) in ema.col[start..].iter().zip(&ema.val[start..]) {
+                columns[usize::from(*j)].add(*v);
             }
         }
         ema.end_row();
     }
 
-    let norm_div = divisors(&ema_sum);
+    let ema_sum: Vec<u128> = columns.iter().map(|c| c.sum).collect();
+    let ema_max: Vec<I32F32> = columns.iter().map(|c| c.max).collect();
+    let norm = ColumnNorm::new(&ema_sum);
     let up_div: Vec<Divisor> = ema_max
         .iter()
-        .zip(&norm_div)
-        .map(|(m, d)| Divisor::sum_or_one(d.div_fixed(*m).to_bits() as u64))
+        .enumerate()
+        .map(|(j, m)| {
+            let top = if *m > ZERO { norm.div(j, *m) } else { ZERO };
+            Divisor::sum_or_one(top.to_bits() as u64)
+        })
         .collect();
     let mut stored = vec![Vec::new(); n];
     let mut dividends = vec![ZERO; n];
     for i in 0..n {
         let (cols, vals) = ema.row(i);
         let keep = ctx.new_permits[i];
-        if keep {
-            stored[i].reserve_exact(cols.len());
-        }
+        let mut row = if keep {
+            vec![(0, 0); cols.len()]
+        } else {
+            Vec::new()
+        };
         let mut acc = ZERO;
-        for (j, e) in cols.iter().zip(vals) {
+        for (k, (j, e)) in cols.iter().zip(vals).enumerate() {
             let ju = usize::from(*j);
-            let v = norm_div[ju].div_fixed(*e);
+            let v = norm.div(ju, *e);
             acc = add(acc, mul(ctx.incentive[ju], v));
             if keep {
-                stored[i].push((*j, proportion_to_u16_fast(up_div[ju].div_fixed(v))));
+                row[k] = (*j, proportion_to_u16_fast(up_div[ju].div_fixed(v)));
             }
         }
         dividends[i] = acc;
+        stored[i] = row;
     }
     normalize(&mut dividends);
     (dividends, stored)
@@ -191,6 +333,7 @@ pub(super) fn yuma3(
     ctx: &Context<'_>,
     d: &Derived,
     consensus: Option<&[I32F32]>,
+    buf: &mut Buffers,
 ) -> (Vec<I32F32>, Vec<Vec<(u16, u16)>>) {
     let n = ctx.n;
     let kept = ctx.kept_columns();
@@ -204,33 +347,59 @@ pub(super) fn yuma3(
         visible: vec![false; n],
         exps: Vec::new(),
     });
-    let one_minus_alpha = ONE.saturating_sub(d.ema_alpha);
+    let alpha = d.ema_alpha_yuma3;
+    let one_minus_alpha = ONE.saturating_sub(alpha);
 
-    let mut ema = Csr::with_capacity(n, wfb.nnz());
-    let mut ema_sum = vec![ZERO; n];
-    let mut old = Row::default();
-    let mut scratch = Scratch::new(n);
+    let Buffers {
+        ema, scratch, old, ..
+    } = buf;
+    ema.reset(n, wfb.nnz());
+    scratch.reset(n);
+    let mut ema_sum = vec![0u128; n];
     for i in 0..n {
-        ctx.old_row(i, &kept, &mut old, proportion);
         let start = ema.nnz();
+        let (cols, vals) = wfb.row(i);
+        let bonds = &ctx.input.bonds[i];
         match &mut liquid {
-            Some(liquid) => liquid.row(wfb.row(i), (&old.cols, &old.vals), &mut ema, &mut scratch),
-            None => ema_row(
-                wfb.row(i),
-                (&old.cols, &old.vals),
-                (d.ema_alpha, one_minus_alpha),
-                &mut ema,
-                &mut scratch,
-            ),
+            Some(liquid) => {
+                ctx.old_row(i, &kept, old, proportion);
+                liquid.row((cols, vals), (&old.cols, &old.vals), ema, scratch);
+            }
+            None if matches(cols, bonds, &kept) => {
+                ema.extend_row(cols.len(), |out_cols, out_vals| {
+                    let mut k = 0;
+                    for ((&j, w), &(_, b)) in cols.iter().zip(vals).zip(bonds) {
+                        let acc = add(mul(alpha, *w), mul(one_minus_alpha, proportion(0, b)));
+                        out_cols[k] = j;
+                        out_vals[k] = acc;
+                        // Only positive values are kept: add 0 otherwise.
+                        let positive = acc > ZERO;
+                        ema_sum[usize::from(j)] += u128::from(positive) * acc.to_bits() as u128;
+                        k += usize::from(positive);
+                    }
+                    k
+                });
+                ema.end_row();
+                continue;
+            }
+            None => {
+                ctx.old_row(i, &kept, old, proportion);
+                ema_row(
+                    (cols, vals),
+                    (&old.cols, &old.vals),
+                    (alpha, one_minus_alpha),
+                    ema,
+                    scratch,
+                );
+            }
         }
         for (j, v) in ema.col[start..].iter().zip(&ema.val[start..]) {
-            let j = usize::from(*j);
-            ema_sum[j] = add(ema_sum[j], *v);
+            ema_sum[usize::from(*j)] += v.to_bits() as u128;
         }
         ema.end_row();
     }
 
-    let norm_div = divisors(&ema_sum);
+    let norm = ColumnNorm::new(&ema_sum);
     let mut stored = vec![Vec::new(); n];
     let mut dividends = vec![ZERO; n];
     for i in 0..n {
@@ -238,7 +407,7 @@ pub(super) fn yuma3(
         let mut acc = ZERO;
         for (j, e) in cols.iter().zip(vals) {
             let ju = usize::from(*j);
-            acc = add(acc, mul(norm_div[ju].div_fixed(*e), ctx.incentive[ju]));
+            acc = add(acc, mul(norm.div(ju, *e), ctx.incentive[ju]));
         }
         dividends[i] = acc.checked_mul(ctx.active_stake[i]).unwrap_or(ZERO);
         if ctx.new_permits[i] {
@@ -251,13 +420,6 @@ pub(super) fn yuma3(
     }
     normalize(&mut dividends);
     (dividends, stored)
-}
-
-/// Column divisors for non-negative column sums (identity where a sum is 0).
-fn divisors(sums: &[I32F32]) -> Vec<Divisor> {
-    sums.iter()
-        .map(|s| Divisor::sum_or_one(s.to_bits().max(0) as u64))
-        .collect()
 }
 
 /// One row of `alpha * new + (1 - alpha) * old` over the union of the row's columns, positive
@@ -397,6 +559,7 @@ impl Liquid<'_> {
 
 /// A dense scratch row reused across rows: a generation stamp marks which columns hold a
 /// value for the current row, so starting a row costs nothing.
+#[derive(Default)]
 struct Scratch {
     value: Vec<I32F32>,
     stamp: Vec<u32>,
@@ -405,13 +568,14 @@ struct Scratch {
 }
 
 impl Scratch {
-    fn new(n: usize) -> Self {
-        Self {
-            value: vec![ZERO; n],
-            stamp: vec![0; n],
-            generation: 0,
-            touched: Vec::new(),
-        }
+    /// Prepares `n` columns, none holding a value.
+    fn reset(&mut self, n: usize) {
+        self.value.clear();
+        self.value.resize(n, ZERO);
+        self.stamp.clear();
+        self.stamp.resize(n, 0);
+        self.generation = 0;
+        self.touched.clear();
     }
 
     fn start_row(&mut self) {

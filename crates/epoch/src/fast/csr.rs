@@ -15,15 +15,23 @@ pub(crate) struct Csr {
 }
 
 impl Csr {
-    /// An empty matrix with room for `rows` rows and `nnz` entries.
-    pub(crate) fn with_capacity(rows: usize, nnz: usize) -> Self {
-        let mut ptr = Vec::with_capacity(rows + 1);
-        ptr.push(0);
-        Self {
-            ptr,
-            col: Vec::with_capacity(nnz),
-            val: Vec::with_capacity(nnz),
-        }
+    /// Empties the matrix, keeping its allocations, and makes room for `rows` rows and `nnz`
+    /// entries.
+    pub(crate) fn reset(&mut self, rows: usize, nnz: usize) {
+        self.ptr.clear();
+        self.col.clear();
+        self.val.clear();
+        self.ptr.reserve(rows + 1);
+        self.col.reserve(nnz);
+        self.val.reserve(nnz);
+        self.ptr.push(0);
+    }
+
+    /// Bytes held by the matrix's allocations.
+    pub(crate) fn capacity_bytes(&self) -> usize {
+        self.ptr.capacity() * size_of::<usize>()
+            + self.col.capacity() * size_of::<u16>()
+            + self.val.capacity() * size_of::<I32F32>()
     }
 
     /// Appends an entry to the current (last, unfinished) row.
@@ -33,15 +41,27 @@ impl Csr {
         self.val.push(val);
     }
 
+    /// Appends up to `max` entries to the current row: `fill` writes them to the front of the
+    /// two slices it gets (each `max` long) and returns how many it wrote. Cheaper than a
+    /// `push` per entry when entries are kept conditionally (write, then advance by 0 or 1).
+    #[inline]
+    pub(crate) fn extend_row(
+        &mut self,
+        max: usize,
+        fill: impl FnOnce(&mut [u16], &mut [I32F32]) -> usize,
+    ) {
+        let start = self.col.len();
+        self.col.resize(start + max, 0);
+        self.val.resize(start + max, I32F32::from_bits(0));
+        let written = fill(&mut self.col[start..], &mut self.val[start..]);
+        self.col.truncate(start + written);
+        self.val.truncate(start + written);
+    }
+
     /// Closes the current row.
     #[inline]
     pub(crate) fn end_row(&mut self) {
         self.ptr.push(self.col.len());
-    }
-
-    /// Number of rows.
-    pub(crate) fn rows(&self) -> usize {
-        self.ptr.len() - 1
     }
 
     /// Entry range of row `i`.

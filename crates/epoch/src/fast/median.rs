@@ -15,6 +15,33 @@
 //! weight, at most 2^32) and the index of the voter, whose stake is looked up in `stakes`.
 //! Eight bytes per entry keep the column lists (one entry per weight) compact.
 
+/// Reusable buffers of the per-column transposition that feeds [`column_median`].
+#[derive(Default)]
+pub(crate) struct Buffers {
+    /// Entry keys, grouped by column.
+    pub(crate) keys: Vec<u64>,
+    /// Start of each column's keys.
+    pub(crate) start: Vec<usize>,
+    /// Next free slot of each column while filling.
+    pub(crate) fill: Vec<usize>,
+    /// Per voter: next unread entry of its row.
+    pub(crate) cursor: Vec<usize>,
+    /// Per voter: end of its entries in the current block of columns.
+    pub(crate) ends: Vec<usize>,
+}
+
+impl Buffers {
+    /// Bytes held by the buffers.
+    pub(crate) fn capacity_bytes(&self) -> usize {
+        self.keys.capacity() * size_of::<u64>()
+            + (self.start.capacity()
+                + self.fill.capacity()
+                + self.cursor.capacity()
+                + self.ends.capacity())
+                * size_of::<usize>()
+    }
+}
+
 /// Packs a voter's score (I32F32 bits, `0..=2^32`) and index (`< 2^16`) into an entry key.
 #[inline]
 pub(crate) fn key(score: i64, voter: usize) -> u64 {

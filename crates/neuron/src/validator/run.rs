@@ -3,12 +3,12 @@
 use std::fmt;
 use std::future::Future;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt as _;
 use rand::Rng;
-use yuma_client::{Client, Metagraph};
+use yuma_client::{Client, Metagraph, NeuronInfo};
 use yuma_keys::Pair;
 use yuma_primitives::{AccountId, NetUid};
 
@@ -28,6 +28,8 @@ pub struct ValidatorConfig {
     pub interval: Duration,
     /// How long a miner has to answer.
     pub timeout: Duration,
+    /// How often the weights loop checks whether a commit, reveal or set is due.
+    pub weights_poll: Duration,
     /// Miners queried at once.
     pub max_parallel: usize,
     /// EMA factor of the scores.
@@ -39,12 +41,14 @@ pub struct ValidatorConfig {
 }
 
 impl ValidatorConfig {
-    /// Defaults for `netuid`: a step every 2 s, 5 s timeout, 16 queries at once, EMA 0.3.
+    /// Defaults for `netuid`: a step every 2 s, 5 s timeout, weights checked every 250 ms,
+    /// 16 queries at once, EMA 0.3.
     pub fn new(netuid: NetUid) -> Self {
         Self {
             netuid,
             interval: Duration::from_secs(2),
             timeout: Duration::from_secs(5),
+            weights_poll: Duration::from_millis(250),
             max_parallel: 16,
             ema_alpha: 0.3,
             version_key: 0,
@@ -112,7 +116,15 @@ pub struct Validator<C> {
     pair: Arc<Pair>,
     miners: Arc<MinerClient>,
     scores: Scores,
-    submitter: Submitter,
+    latest: Arc<Mutex<Latest>>,
+}
+
+/// What the query loop hands the weights loop: the current weights row and the validator's
+/// own neuron as last read.
+#[derive(Default)]
+struct Latest {
+    row: Vec<(u16, u16)>,
+    me: Option<NeuronInfo>,
 }
 
 impl<C: Challenger> Validator<C> {
@@ -121,7 +133,7 @@ impl<C: Challenger> Validator<C> {
         let pair = Arc::new(pair);
         Self {
             scores: Scores::new(config.ema_alpha),
-            submitter: Submitter::new(config.netuid, config.version_key),
+            latest: Arc::new(Mutex::new(Latest::default())),
             miners: Arc::new(MinerClient::new(pair.clone())),
             challenger: Arc::new(challenger),
             client,
@@ -159,17 +171,39 @@ impl<C: Challenger> Validator<C> {
     }
 
     /// Runs steps every `interval` until `shutdown` resolves, reporting through `on_event`.
-    pub async fn run(mut self, shutdown: impl Future<Output = ()>, on_event: impl Fn(&Event)) {
+    ///
+    /// Weights are submitted by a second loop that checks the chain every `weights_poll`, so
+    /// a reveal is sent in its epoch even when a step waits long on hanging miners.
+    pub async fn run(
+        mut self,
+        shutdown: impl Future<Output = ()>,
+        on_event: impl Fn(&Event) + Send + Sync + 'static,
+    ) {
+        let on_event = Arc::new(on_event);
+        let weights = tokio::spawn(weights_loop(
+            WeightsLoop {
+                client: self.client.clone(),
+                pair: self.pair.clone(),
+                netuid: self.config.netuid,
+                poll: self.config.weights_poll,
+                latest: self.latest.clone(),
+                submitter: Submitter::new(self.config.netuid, self.config.version_key),
+            },
+            {
+                let on_event = on_event.clone();
+                move |e: &Event| on_event(e)
+            },
+        ));
         let mut ticker = tokio::time::interval(self.config.interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         tokio::pin!(shutdown);
         loop {
             tokio::select! {
-                () = &mut shutdown => return,
+                () = &mut shutdown => break,
                 _ = ticker.tick() => {}
             }
             tokio::select! {
-                () = &mut shutdown => return,
+                () = &mut shutdown => break,
                 events = self.step() => {
                     for event in &events {
                         on_event(event);
@@ -177,6 +211,7 @@ impl<C: Challenger> Validator<C> {
                 }
             }
         }
+        weights.abort();
     }
 
     /// One step: query, score, submit weights if due, write the status file.
@@ -193,10 +228,12 @@ impl<C: Challenger> Validator<C> {
             .filter(|n| n.hotkey != me)
             .filter_map(|n| axon_addr(n).map(|addr| (n.uid, n.hotkey, addr)))
             .collect();
+        // One task per step for every miner: their scores then compare like with like.
+        let seed: u64 = rand::thread_rng().r#gen();
         let results: Vec<(u16, AccountId, Result<Outcome, String>)> =
             futures::stream::iter(targets.iter().copied())
                 .map(|(uid, hotkey, addr)| {
-                    let query = self.query(hotkey, addr);
+                    let query = self.query(hotkey, addr, seed);
                     async move { (uid, hotkey, query.await) }
                 })
                 .buffer_unordered(self.config.max_parallel.max(1))
@@ -228,18 +265,12 @@ impl<C: Challenger> Validator<C> {
             queried: targets.len(),
             answered,
         });
-        self.submit(&metagraph, &row, &mut events).await;
-        if let Some(path) = &self.config.status_file {
-            if let Err(e) = self.status(&metagraph, &row).write(path) {
-                events.push(Event::StepFailed(e.to_string()));
-            }
+        {
+            let mut latest = self.latest.lock().unwrap_or_else(PoisonError::into_inner);
+            latest.me = metagraph.neurons.iter().find(|n| n.hotkey == me).cloned();
+            latest.row.clone_from(&row);
         }
-        events
-    }
-
-    async fn submit(&mut self, metagraph: &Metagraph, row: &[(u16, u16)], events: &mut Vec<Event>) {
-        let me = self.hotkey();
-        let Some(neuron) = metagraph.neurons.iter().find(|n| n.hotkey == me) else {
+        if !metagraph.neurons.iter().any(|n| n.hotkey == me) {
             events.push(Event::StepFailed(
                 Error::NotRegistered {
                     hotkey: me,
@@ -247,31 +278,13 @@ impl<C: Challenger> Validator<C> {
                 }
                 .to_string(),
             ));
-            return;
-        };
-        let subnet = match self.client.subnet(self.config.netuid).await {
-            Ok(Some(s)) => s,
-            Ok(None) => {
-                events.push(Event::StepFailed(
-                    Error::NoSubnet(self.config.netuid).to_string(),
-                ));
-                return;
-            }
-            Err(e) => {
-                events.push(Event::StepFailed(e.to_string()));
-                return;
-            }
-        };
-        let view = ChainView {
-            block: metagraph.block,
-            hyperparams: &subnet.hyperparams,
-            me: neuron,
-        };
-        let log = self
-            .submitter
-            .tick(&self.client, &self.pair, &view, row)
-            .await;
-        events.extend(log.into_iter().map(Event::Weights));
+        }
+        if let Some(path) = &self.config.status_file
+            && let Err(e) = self.status(&metagraph, &row).write(path)
+        {
+            events.push(Event::StepFailed(e.to_string()));
+        }
+        events
     }
 
     fn status(&self, metagraph: &Metagraph, row: &[(u16, u16)]) -> Status {
@@ -294,16 +307,16 @@ impl<C: Challenger> Validator<C> {
         }
     }
 
-    /// Queries one miner with a fresh challenge and scores its answer.
+    /// Queries one miner with the step's challenge (drawn from `seed`) and scores its answer.
     fn query(
         &self,
         hotkey: AccountId,
         addr: std::net::SocketAddr,
+        seed: u64,
     ) -> impl Future<Output = Result<Outcome, String>> + use<C> {
         let challenger = self.challenger.clone();
         let miners = self.miners.clone();
         let timeout = self.config.timeout;
-        let seed: u64 = rand::thread_rng().r#gen();
         async move {
             let (challenge, key) = challenger.challenge(seed);
             let started = Instant::now();
@@ -321,6 +334,49 @@ impl<C: Challenger> Validator<C> {
                 }
                 Err(e) => Err(e.to_string()),
             }
+        }
+    }
+}
+
+/// Everything the weights loop owns.
+struct WeightsLoop {
+    client: Arc<Client>,
+    pair: Arc<Pair>,
+    netuid: NetUid,
+    poll: Duration,
+    latest: Arc<Mutex<Latest>>,
+    submitter: Submitter,
+}
+
+/// Every `poll`, reads the head and the subnet's hyperparameters and submits what is due.
+async fn weights_loop(mut w: WeightsLoop, on_event: impl Fn(&Event)) {
+    let mut ticker = tokio::time::interval(w.poll);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        let (row, me) = {
+            let latest = w.latest.lock().unwrap_or_else(PoisonError::into_inner);
+            (latest.row.clone(), latest.me.clone())
+        };
+        let Some(me) = me else { continue };
+        let (head, subnet) = match tokio::try_join!(w.client.head(), w.client.subnet(w.netuid)) {
+            Ok((head, Some(subnet))) => (head, subnet),
+            Ok((_, None)) => {
+                on_event(&Event::StepFailed(Error::NoSubnet(w.netuid).to_string()));
+                continue;
+            }
+            Err(e) => {
+                on_event(&Event::StepFailed(e.to_string()));
+                continue;
+            }
+        };
+        let view = ChainView {
+            block: head.number,
+            hyperparams: &subnet.hyperparams,
+            me: &me,
+        };
+        for submission in w.submitter.tick(&w.client, &w.pair, &view, &row).await {
+            on_event(&Event::Weights(submission));
         }
     }
 }

@@ -7,12 +7,12 @@ use futures::StreamExt;
 use futures::channel::mpsc;
 use yuma_runtime::codec::{Decode, Encode};
 use yuma_runtime::hash::Hash;
-use yuma_runtime::{Error as RuntimeError, Genesis, Runtime, SignedTransaction};
+use yuma_runtime::{Error as RuntimeError, Genesis, Runtime, SignedTransaction, VerifiedTx};
 use yuma_store::{BlockCommit, StateChange, Store};
 
 use super::ingress::{ApplicationError, Mailbox, Message, SubmitError};
 use crate::block::{Block, Header, txs_root};
-use crate::mempool::{Limits, Mempool};
+use crate::mempool::{Dropped, Limits, Mempool};
 use crate::metrics::Metrics;
 use crate::receipt::{BlockReceipts, TxReceipt};
 use crate::state::BlockState;
@@ -26,6 +26,9 @@ pub struct Finalized {
     pub hash: Hash,
     /// What it produced.
     pub receipts: BlockReceipts,
+    /// Pending transactions dropped from the mempool since the previous committed block
+    /// (found invalid while building a block, or made stale by this one).
+    pub dropped: Vec<Dropped>,
 }
 
 /// What the application needs.
@@ -174,17 +177,17 @@ impl Actor {
             if skipped.contains(&tx.tx.signer) {
                 continue;
             }
-            match rt.apply(&tx) {
+            match rt.apply_verified(&tx) {
                 Ok(receipt) => {
                     receipts.push(TxReceipt::new(&tx, receipt));
-                    txs.push(tx);
+                    txs.push(tx.into_inner());
                 }
                 Err(RuntimeError::BlockFull { .. }) => {
                     skipped.insert(tx.tx.signer);
                 }
-                Err(_) => {
+                Err(e) => {
                     skipped.insert(tx.tx.signer);
-                    self.mempool.remove(&tx.hash(), true);
+                    self.mempool.drop_invalid(&tx.hash(), &e.to_string());
                 }
             }
         }
@@ -270,7 +273,7 @@ impl Actor {
         self.executed.clear();
         let senders: BTreeSet<_> = executed.block.txs.iter().map(|t| t.tx.signer).collect();
         for tx in &executed.block.txs {
-            self.mempool.remove(&tx.hash(), false);
+            self.mempool.remove(&tx.hash());
         }
         if let Ok(rt) = self.runtime() {
             for sender in senders {
@@ -284,6 +287,7 @@ impl Actor {
             block: executed.block,
             hash,
             receipts: executed.receipts,
+            dropped: self.mempool.take_dropped(),
         }));
         Ok(header)
     }
@@ -292,18 +296,18 @@ impl Actor {
     fn state_for(&self, tx: &SignedTransaction) -> Result<Runtime<BlockState>, SubmitError> {
         let mut rt = self.runtime()?;
         for pending in self.mempool.pending_of(&tx.tx.signer) {
-            let _ = rt.apply(&pending);
+            let _ = rt.apply_verified(&pending);
         }
         Ok(rt)
     }
 
-    fn submit(&mut self, tx: SignedTransaction) -> Result<Hash, SubmitError> {
+    fn submit(&mut self, tx: VerifiedTx) -> Result<Hash, SubmitError> {
         let hash = tx.hash();
         if self.mempool.contains(&hash) {
             return Err(crate::mempool::MempoolError::AlreadyKnown(hash).into());
         }
         let rt = self.state_for(&tx)?;
-        let fee = match rt.dry_run(&tx) {
+        let fee = match rt.dry_run_verified(&tx) {
             Ok(receipt) => match receipt.result {
                 Ok(()) => receipt.fee,
                 Err(e) => return Err(SubmitError::Invalid(format!("the call would fail: {e}"))),

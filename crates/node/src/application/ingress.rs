@@ -2,8 +2,8 @@
 
 use futures::SinkExt;
 use futures::channel::{mpsc, oneshot};
-use yuma_runtime::SignedTransaction;
 use yuma_runtime::hash::Hash;
+use yuma_runtime::{SignedTransaction, VerifiedTx};
 
 use crate::block::{Block, Header};
 use crate::mempool::MempoolError;
@@ -59,7 +59,7 @@ pub(crate) enum Message {
         response: oneshot::Sender<Result<Header, ApplicationError>>,
     },
     Submit {
-        tx: SignedTransaction,
+        tx: VerifiedTx,
         response: oneshot::Sender<Result<Hash, SubmitError>>,
     },
     DryRun {
@@ -123,11 +123,17 @@ impl Mailbox {
             .await?
     }
 
-    /// Checks a transaction against the head state and adds it to the mempool.
+    /// Checks a transaction against the head state and adds it to the mempool. The signature
+    /// is verified here, on the caller's task, so that the application (one thread) never
+    /// verifies a pooled transaction's signature again.
     ///
     /// # Errors
     /// [`SubmitError`] with the runtime's or the mempool's reason.
     pub async fn submit(&self, tx: SignedTransaction) -> Result<Hash, SubmitError> {
+        let signer = tx.tx.signer;
+        let tx = VerifiedTx::new(tx).ok_or_else(|| {
+            SubmitError::Invalid(yuma_runtime::Error::BadSignature(signer).to_string())
+        })?;
         self.ask(|response| Message::Submit { tx, response })
             .await?
     }

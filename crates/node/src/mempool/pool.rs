@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use yuma_primitives::AccountId;
-use yuma_runtime::SignedTransaction;
+use yuma_runtime::VerifiedTx;
 use yuma_runtime::hash::Hash;
 
 /// Size limits.
@@ -51,9 +51,18 @@ pub enum MempoolError {
     },
 }
 
+/// A pending transaction that left the pool without being included.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dropped {
+    /// Its hash.
+    pub hash: Hash,
+    /// Why it was dropped.
+    pub reason: String,
+}
+
 #[derive(Clone, Debug)]
 struct Entry {
-    tx: SignedTransaction,
+    tx: VerifiedTx,
     hash: Hash,
     fee: u64,
     seq: u64,
@@ -66,6 +75,7 @@ pub struct Mempool {
     by_sender: BTreeMap<AccountId, BTreeMap<u64, Entry>>,
     by_hash: BTreeMap<Hash, (AccountId, u64)>,
     seq: u64,
+    dropped: Vec<Dropped>,
 }
 
 impl Mempool {
@@ -93,7 +103,7 @@ impl Mempool {
     }
 
     /// The sender's pending transactions in nonce order.
-    pub fn pending_of(&self, sender: &AccountId) -> Vec<SignedTransaction> {
+    pub fn pending_of(&self, sender: &AccountId) -> Vec<VerifiedTx> {
         self.by_sender
             .get(sender)
             .map(|m| m.values().map(|e| e.tx.clone()).collect())
@@ -104,7 +114,7 @@ impl Mempool {
     ///
     /// # Errors
     /// A [`MempoolError`]; the pool is unchanged.
-    pub fn insert(&mut self, tx: SignedTransaction, fee: u64) -> Result<Hash, MempoolError> {
+    pub fn insert(&mut self, tx: VerifiedTx, fee: u64) -> Result<Hash, MempoolError> {
         let hash = tx.hash();
         if self.by_hash.contains_key(&hash) {
             return Err(MempoolError::AlreadyKnown(hash));
@@ -141,7 +151,7 @@ impl Mempool {
 
     /// Up to `max` transactions in block order: each sender's in nonce order, senders
     /// interleaved by the fee of their next transaction (highest first), then arrival.
-    pub fn ready(&self, max: usize) -> Vec<SignedTransaction> {
+    pub fn ready(&self, max: usize) -> Vec<VerifiedTx> {
         let mut cursors: BTreeMap<AccountId, std::collections::btree_map::Values<'_, u64, Entry>> =
             self.by_sender
                 .iter()
@@ -172,25 +182,45 @@ impl Mempool {
         out
     }
 
-    /// Removes a transaction (included or found invalid) and, as their nonces can no longer
-    /// follow, the sender's later ones when `with_later` is set.
-    pub fn remove(&mut self, hash: &Hash, with_later: bool) {
+    /// Removes an included transaction.
+    pub fn remove(&mut self, hash: &Hash) {
         let Some((sender, nonce)) = self.by_hash.remove(hash) else {
             return;
         };
         if let Some(queue) = self.by_sender.get_mut(&sender) {
             queue.remove(&nonce);
-            if with_later {
-                let later: Vec<u64> = queue.range(nonce..).map(|(n, _)| *n).collect();
-                for n in later {
-                    if let Some(e) = queue.remove(&n) {
-                        self.by_hash.remove(&e.hash);
-                    }
-                }
-            }
             if queue.is_empty() {
                 self.by_sender.remove(&sender);
             }
+        }
+    }
+
+    /// Drops a transaction found invalid and, as their nonces can no longer follow, the
+    /// sender's later ones; each is recorded (see [`Mempool::take_dropped`]) with `reason`.
+    pub fn drop_invalid(&mut self, hash: &Hash, reason: &str) {
+        let Some((sender, nonce)) = self.by_hash.get(hash).copied() else {
+            return;
+        };
+        let Some(queue) = self.by_sender.get_mut(&sender) else {
+            return;
+        };
+        let later: Vec<u64> = queue.range(nonce..).map(|(n, _)| *n).collect();
+        for n in later {
+            if let Some(e) = queue.remove(&n) {
+                self.by_hash.remove(&e.hash);
+                let reason = if n == nonce {
+                    format!("dropped as invalid: {reason}")
+                } else {
+                    format!("dropped: nonce {nonce} before it was invalid ({reason})")
+                };
+                self.dropped.push(Dropped {
+                    hash: e.hash,
+                    reason,
+                });
+            }
+        }
+        if queue.is_empty() {
+            self.by_sender.remove(&sender);
         }
     }
 
@@ -204,11 +234,22 @@ impl Mempool {
         for n in stale {
             if let Some(e) = queue.remove(&n) {
                 self.by_hash.remove(&e.hash);
+                self.dropped.push(Dropped {
+                    hash: e.hash,
+                    reason: format!(
+                        "dropped: another transaction with nonce {n} of {sender} was committed"
+                    ),
+                });
             }
         }
         if queue.is_empty() {
             self.by_sender.remove(sender);
         }
+    }
+
+    /// The transactions dropped since the last call, oldest first.
+    pub fn take_dropped(&mut self) -> Vec<Dropped> {
+        std::mem::take(&mut self.dropped)
     }
 
     /// Every sender with pending transactions.
@@ -222,10 +263,10 @@ mod tests {
     use super::*;
     use yuma_keys::Pair;
     use yuma_primitives::Balance;
-    use yuma_runtime::Call;
+    use yuma_runtime::{Call, SignedTransaction};
 
-    fn tx(seed: u8, nonce: u64) -> SignedTransaction {
-        SignedTransaction::new(
+    fn tx(seed: u8, nonce: u64) -> VerifiedTx {
+        VerifiedTx::new(SignedTransaction::new(
             &Pair::from_seed(&[seed; 32]),
             [0; 32],
             nonce,
@@ -233,7 +274,8 @@ mod tests {
                 dest: AccountId([9; 32]),
                 amount: Balance(1),
             },
-        )
+        ))
+        .expect("signed by its signer")
     }
 
     fn order(pool: &Mempool) -> Vec<(u8, u64)> {
@@ -286,15 +328,26 @@ mod tests {
         let h0 = pool.insert(tx(1, 0), 1).expect("fits");
         let h1 = pool.insert(tx(1, 1), 1).expect("fits");
         pool.insert(tx(1, 2), 1).expect("fits");
-        pool.remove(&h1, true);
+        let h2 = pool.ready(3)[2].hash();
+        pool.drop_invalid(&h1, "too poor");
         assert_eq!(pool.len(), 1);
         assert!(pool.contains(&h0));
-        pool.insert(tx(2, 5), 1).expect("fits");
+        let h5 = pool.insert(tx(2, 5), 1).expect("fits");
         pool.prune(&Pair::from_seed(&[2; 32]).public(), 6);
         pool.prune(&Pair::from_seed(&[1; 32]).public(), 0);
         assert_eq!(pool.len(), 1);
-        pool.remove(&h0, false);
+        pool.remove(&h0);
         assert!(pool.is_empty());
         assert!(pool.senders().is_empty());
+        // Dropped ones are reported once, with why; the included one is not.
+        let dropped = pool.take_dropped();
+        let hashes: Vec<Hash> = dropped.iter().map(|d| d.hash).collect();
+        assert_eq!(hashes, vec![h1, h2, h5]);
+        assert!(
+            dropped[0].reason.contains("invalid: too poor"),
+            "{dropped:?}"
+        );
+        assert!(dropped[2].reason.contains("nonce 5"), "{dropped:?}");
+        assert!(pool.take_dropped().is_empty());
     }
 }

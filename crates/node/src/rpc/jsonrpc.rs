@@ -20,6 +20,9 @@ pub const TX_INVALID: i64 = 1000;
 pub const TX_POOL: i64 = 1001;
 /// The transaction was accepted but not included in time.
 pub const TX_TIMEOUT: i64 = 1002;
+/// `tx_submit` with `wait`: the transaction left the mempool without being included (found
+/// invalid when a block was built, or its nonce was used by another committed transaction).
+pub const TX_DROPPED: i64 = 1003;
 
 /// A JSON-RPC error object.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

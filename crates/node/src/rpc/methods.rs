@@ -7,7 +7,9 @@ use yuma_primitives::{AccountId, NetUid};
 use yuma_runtime::codec::Decode;
 use yuma_runtime::{Runtime, SignedTransaction};
 
-use super::jsonrpc::{METHOD_NOT_FOUND, Params, RpcError, TX_INVALID, TX_POOL, TX_TIMEOUT};
+use super::jsonrpc::{
+    METHOD_NOT_FOUND, Params, RpcError, TX_DROPPED, TX_INVALID, TX_POOL, TX_TIMEOUT,
+};
 use super::server::Context;
 use super::types::{BlockInfo, HeaderInfo, Inclusion, SubmitResult};
 use crate::application::{ApplicationError, SubmitError};
@@ -34,6 +36,7 @@ pub(super) async fn call(ctx: &Context, method: &str, params: &Params) -> Result
         "chain_genesisHash" => Ok(json!(hex0x(&runtime(ctx)?.genesis_hash()))),
         "chain_block" => chain_block(ctx, params),
         "chain_totalIssuance" => Ok(json!(runtime(ctx)?.total_issuance())),
+        "chain_totalBurned" => Ok(json!(runtime(ctx)?.total_burned())),
         "chain_params" => to_value(runtime(ctx)?.params()),
         "account_info" => to_value(runtime(ctx)?.account(&account(params)?)),
         "account_balance" => Ok(json!(runtime(ctx)?.account(&account(params)?).free)),
@@ -161,6 +164,25 @@ fn parse_hash(s: &str) -> Result<[u8; 32], RpcError> {
         .map_err(|_| RpcError::params(format!("a hash is 32 bytes: {s:?}")))
 }
 
+/// The transaction of a `tx_submit` or `tx_dryRun` request body, decoded as the server does
+/// before anything reaches the application (the fuzz target `rpc_tx` drives this).
+///
+/// # Errors
+/// The [`RpcError`] the node would answer: parse error, invalid request, another method, bad
+/// params, or an undecodable transaction.
+pub fn decode_submission(body: &[u8]) -> Result<SignedTransaction, RpcError> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| RpcError::new(super::jsonrpc::PARSE_ERROR, format!("invalid JSON: {e}")))?;
+    let request = super::jsonrpc::parse_request(value).map_err(|(_, e)| e)?;
+    match request.method.as_str() {
+        "tx_submit" | "tx_dryRun" => decode_tx(&request.params),
+        other => Err(RpcError::new(
+            METHOD_NOT_FOUND,
+            format!("{other:?} does not carry a transaction"),
+        )),
+    }
+}
+
 fn decode_tx(params: &Params) -> Result<SignedTransaction, RpcError> {
     let hex_tx: String = params.get(0, "tx")?;
     let bytes = hex::decode(hex_tx.trim_start_matches("0x"))
@@ -198,11 +220,14 @@ async fn tx_submit(ctx: &Context, params: &Params) -> Result<Value, RpcError> {
             match finalized.recv().await {
                 Ok(block) => {
                     if let Some(receipt) = block.receipts.txs.iter().find(|r| r.hash == hash_hex) {
-                        return Some(Inclusion {
+                        return Some(Ok(Inclusion {
                             block: block.block.header.height,
                             block_hash: hex0x(&block.hash),
                             receipt: receipt.clone(),
-                        });
+                        }));
+                    }
+                    if let Some(dropped) = block.dropped.iter().find(|d| d.hash == hash) {
+                        return Some(Err(dropped.reason.clone()));
                     }
                 }
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
@@ -212,10 +237,14 @@ async fn tx_submit(ctx: &Context, params: &Params) -> Result<Value, RpcError> {
     })
     .await;
     match found {
-        Ok(Some(inclusion)) => to_value(SubmitResult {
+        Ok(Some(Ok(inclusion))) => to_value(SubmitResult {
             hash: hash_hex,
             included: Some(inclusion),
         }),
+        Ok(Some(Err(reason))) => Err(RpcError::new(
+            TX_DROPPED,
+            format!("transaction {hash_hex} will not be included: {reason}"),
+        )),
         Ok(None) => Err(RpcError::internal("the node is shutting down")),
         Err(_) => Err(RpcError::new(
             TX_TIMEOUT,
@@ -224,5 +253,169 @@ async fn tx_submit(ctx: &Context, params: &Params) -> Result<Value, RpcError> {
                 WAIT_FOR_INCLUSION.as_secs()
             ),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use yuma_primitives::Balance;
+    use yuma_runtime::codec::Encode;
+    use yuma_runtime::{Call, SudoCall};
+    use yuma_store::Store;
+
+    use super::*;
+    use crate::application::{Actor, Config as AppConfig, Mailbox};
+    use crate::genesis::{dev_genesis, dev_pair};
+    use crate::mempool::Limits;
+    use crate::metrics::Metrics;
+
+    struct Node {
+        ctx: Context,
+        mailbox: Mailbox,
+        _dir: tempfile::TempDir,
+    }
+
+    fn node() -> Node {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Arc::new(Store::open(dir.path().join("db")).expect("opens"));
+        let (finalized, _) = tokio::sync::broadcast::channel(16);
+        let metrics = Arc::new(Metrics::new());
+        let (actor, mailbox) = Actor::new(AppConfig {
+            store: store.clone(),
+            genesis: dev_genesis(),
+            mempool: Limits::default(),
+            max_block_txs: 100,
+            metrics: metrics.clone(),
+            finalized: finalized.clone(),
+        })
+        .expect("starts");
+        std::thread::spawn(move || futures::executor::block_on(actor.run()));
+        Node {
+            ctx: Context {
+                store,
+                mailbox: mailbox.clone(),
+                metrics,
+                finalized,
+                max_body: 1 << 20,
+            },
+            mailbox,
+            _dir: dir,
+        }
+    }
+
+    fn signed(who: &str, nonce: u64, call: Call) -> SignedTransaction {
+        SignedTransaction::new(&dev_pair(who), dev_genesis().hash(), nonce, call)
+    }
+
+    fn transfer(who: &str, nonce: u64, amount: u64) -> SignedTransaction {
+        let dest = dev_pair("Ferdie").public();
+        signed(
+            who,
+            nonce,
+            Call::Transfer {
+                dest,
+                amount: Balance(amount),
+            },
+        )
+    }
+
+    /// Submits with `wait` in a task and returns once the mempool holds `pool` transactions.
+    async fn submit_waiting(
+        node: &Node,
+        tx: &SignedTransaction,
+        pool: i64,
+    ) -> tokio::task::JoinHandle<Result<Value, RpcError>> {
+        let ctx = node.ctx.clone();
+        let params = Params(json!([format!("0x{}", hex::encode(tx.encode())), true]));
+        let waiter = tokio::spawn(async move { call(&ctx, "tx_submit", &params).await });
+        while node.ctx.metrics.mempool_size.get() < pool {
+            assert!(!waiter.is_finished(), "the submission was refused");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        waiter
+    }
+
+    async fn produce(node: &Node) -> crate::block::Block {
+        let head = node.ctx.store.head().expect("reads").expect("a head").hash;
+        let block = node.mailbox.propose(head, 1).await.expect("proposes");
+        node.mailbox.finalize(block.hash()).await.expect("commits");
+        block
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn waiting_submission_is_told_when_its_transaction_is_invalidated() {
+        let node = node();
+        // Sudo raises the fee beyond Bob's balance; Bob's transfer, admitted before that
+        // committed, fails in the block after it and is dropped.
+        let fee_up = signed(
+            "Alice",
+            0,
+            Call::Sudo {
+                call: SudoCall::SetTxFee {
+                    fee: 10_000_000_000_000_000,
+                },
+            },
+        );
+        node.mailbox.submit(fee_up).await.expect("valid");
+        let waiter = submit_waiting(&node, &transfer("Bob", 0, 5), 2).await;
+        let block = produce(&node).await;
+        assert_eq!(block.txs.len(), 1, "only the sudo call is included");
+        let error = waiter.await.expect("the waiter ends").expect_err("dropped");
+        assert_eq!(error.code, TX_DROPPED);
+        assert!(error.message.contains("invalid"), "{}", error.message);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn waiting_submission_is_told_when_its_nonce_is_taken_by_a_committed_block() {
+        let a = node();
+        let b = node();
+        let waiter = submit_waiting(&a, &transfer("Alice", 0, 1), 1).await;
+        // Another node commits a different transaction with the same nonce; this node verifies
+        // and commits that block.
+        b.mailbox
+            .submit(transfer("Alice", 0, 2))
+            .await
+            .expect("valid on the other node");
+        let head = b.ctx.store.head().expect("reads").expect("a head").hash;
+        let block = b.mailbox.propose(head, 1).await.expect("proposes");
+        assert!(a.mailbox.verify(block.clone()).await.expect("answers"));
+        a.mailbox.finalize(block.hash()).await.expect("commits");
+        let error = waiter.await.expect("the waiter ends").expect_err("dropped");
+        assert_eq!(error.code, TX_DROPPED);
+        assert!(error.message.contains("nonce 0"), "{}", error.message);
+    }
+
+    #[test]
+    fn fuzz_seeds_decode_or_fail_cleanly() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/rpc_tx");
+        let (mut seen, mut decoded) = (0, 0);
+        for entry in std::fs::read_dir(&dir).expect("the seed folder") {
+            let path = entry.expect("an entry").path();
+            let bytes = std::fs::read(&path).expect("a seed");
+            if let Ok(tx) = decode_submission(&bytes) {
+                assert!(
+                    tx.verify(),
+                    "{} decodes to a valid signature",
+                    path.display()
+                );
+                decoded += 1;
+            }
+            seen += 1;
+        }
+        assert!(seen >= 8, "{seen} seeds");
+        assert!(decoded >= 2, "{decoded} seeds decode");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn waiting_submission_returns_its_inclusion() {
+        let node = node();
+        let tx = transfer("Alice", 0, 1);
+        let waiter = submit_waiting(&node, &tx, 1).await;
+        let block = produce(&node).await;
+        let result = waiter.await.expect("the waiter ends").expect("included");
+        assert_eq!(result["included"]["block"], json!(block.header.height));
+        assert_eq!(result["hash"], json!(hex0x(&tx.hash())));
     }
 }

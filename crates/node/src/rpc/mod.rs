@@ -13,6 +13,7 @@
 //! | `chain_genesisHash` | | hash transactions must sign |
 //! | `chain_block` | `block`: number or hash (default head) | [`types::BlockInfo`] or null |
 //! | `chain_totalIssuance` | | rao |
+//! | `chain_totalBurned` | | rao burned by fees |
 //! | `chain_params` | | chain parameters |
 //! | `account_info` | `account` | `{free, nonce}` |
 //! | `account_balance`, `account_nonce` | `account` | rao, nonce |
@@ -29,8 +30,8 @@
 //! Notifications: `{"jsonrpc":"2.0","method":"chain_newHead"|"chain_events","params":
 //! {"subscription":ID,"result":...}}`. Errors use the standard codes (-32700 parse, -32600
 //! invalid request or body too large, -32601 unknown method, -32602 bad params, -32603
-//! internal) and [`jsonrpc::TX_INVALID`], [`jsonrpc::TX_POOL`], [`jsonrpc::TX_TIMEOUT`] for
-//! transactions, with the runtime's message.
+//! internal) and [`jsonrpc::TX_INVALID`], [`jsonrpc::TX_POOL`], [`jsonrpc::TX_TIMEOUT`],
+//! [`jsonrpc::TX_DROPPED`] for transactions, with the runtime's message.
 
 pub mod jsonrpc;
 mod methods;
@@ -38,5 +39,5 @@ mod server;
 pub mod types;
 mod ws;
 
-pub use methods::OPENRPC;
+pub use methods::{OPENRPC, decode_submission};
 pub use server::{Context, router};

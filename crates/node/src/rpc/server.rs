@@ -1,4 +1,4 @@
-//! The axum router: JSON-RPC over HTTP, the WebSocket upgrade and `/metrics`.
+//! The axum router: JSON-RPC over HTTP, the WebSocket upgrade, `/metrics` and the dashboard.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -6,7 +6,7 @@ use std::time::Instant;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, State, WebSocketUpgrade};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State, WebSocketUpgrade};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -33,12 +33,14 @@ pub struct Context {
     pub max_body: usize,
 }
 
-/// The node's HTTP routes: `POST /` (JSON-RPC), `GET /` (WebSocket), `GET /metrics`.
+/// The node's HTTP routes: `POST /` (JSON-RPC), `GET /` (WebSocket, or the dashboard page for
+/// a plain GET), `GET /metrics`, and the dashboard's assets under `/dashboard/`.
 pub fn router(ctx: Context) -> Router {
     let limit = ctx.max_body;
     Router::new()
-        .route("/", get(websocket).post(http))
+        .route("/", get(root).post(http))
         .route("/metrics", get(metrics))
+        .merge(crate::dashboard::routes())
         .layer(DefaultBodyLimit::max(limit))
         .with_state(ctx)
 }
@@ -54,7 +56,23 @@ async fn metrics(State(ctx): State<Context>) -> Response {
         .into_response()
 }
 
-async fn websocket(State(ctx): State<Context>, upgrade: WebSocketUpgrade) -> Response {
+/// `GET /`: a WebSocket upgrade gets JSON-RPC; a browser gets the dashboard.
+async fn root(State(ctx): State<Context>, request: Request) -> Response {
+    let upgrade = request
+        .headers()
+        .get(header::UPGRADE)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket"));
+    if !upgrade {
+        return crate::dashboard::index();
+    }
+    let (mut parts, _body) = request.into_parts();
+    match WebSocketUpgrade::from_request_parts(&mut parts, &ctx).await {
+        Ok(upgrade) => websocket(ctx, upgrade),
+        Err(rejection) => rejection.into_response(),
+    }
+}
+
+fn websocket(ctx: Context, upgrade: WebSocketUpgrade) -> Response {
     let limit = ctx.max_body;
     upgrade
         .max_message_size(limit)

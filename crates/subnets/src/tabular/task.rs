@@ -82,7 +82,7 @@ pub fn draw<R: Rng>(rng: &mut R) -> (Challenge, Key) {
     let band = rng.gen_range(0.3..0.6);
     let t2 = rng.gen_range(-0.3..0.3);
     let t3 = rng.gen_range(-0.3..0.3);
-    let noise = rng.gen_range(0.25..0.35);
+    let noise = rng.gen_range(0.1..0.2);
     let step = |v: f64, t: f64| -> f64 { if v > t { 1.0 } else { 0.0 } };
     let rows = TRAIN_ROWS + TEST_ROWS;
     let x: Vec<Vec<f64>> = (0..rows)
