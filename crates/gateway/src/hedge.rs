@@ -29,8 +29,6 @@ pub struct HedgePolicy {
     pub hedge: bool,
     /// Most miners asked for one answer (hedges and failovers included).
     pub max_attempts: usize,
-    /// Hedge delay of a miner without history.
-    pub default_delay: Duration,
     /// Longest a whole request may take.
     pub timeout: Duration,
 }
@@ -40,7 +38,6 @@ impl Default for HedgePolicy {
         Self {
             hedge: true,
             max_attempts: 3,
-            default_delay: Duration::from_millis(500),
             timeout: Duration::from_secs(30),
         }
     }
@@ -78,6 +75,18 @@ pub enum HedgeError {
     Timeout(Duration),
 }
 
+/// When to hedge a call started now with hedge delay `delay` (never past `deadline`).
+fn hedge_time(
+    delay: Option<Duration>,
+    deadline: tokio::time::Instant,
+) -> Option<tokio::time::Instant> {
+    delay.map(|d| {
+        tokio::time::Instant::now()
+            .checked_add(d)
+            .map_or(deadline, |t| t.min(deadline))
+    })
+}
+
 type Call<'a> =
     Pin<Box<dyn Future<Output = (Target, Duration, Result<Value, String>)> + Send + 'a>>;
 
@@ -89,11 +98,12 @@ fn launch<'a, B: Backend>(backend: &'a B, target: Target, challenge: &'a Value) 
     })
 }
 
-/// Asks the miners of `ranked` (best first, each with its hedge delay) for one answer to
-/// `challenge`, recording each outcome in `router`.
+/// Asks the miners of `ranked` (best first, each with its hedge delay, `None` for a miner
+/// without enough history) for one answer to `challenge`, recording each outcome in `router`.
 ///
 /// The first miner is asked at once; the next one when the running ones all failed
-/// (failover) or, with hedging on, when the most recent one has run past its hedge delay.
+/// (failover) or, with hedging on, when the most recent one has run past its hedge delay
+/// (a miner without a delay is not hedged).
 /// The first success is returned and the others are dropped (their outcome unrecorded).
 ///
 /// # Errors
@@ -101,7 +111,7 @@ fn launch<'a, B: Backend>(backend: &'a B, target: Target, challenge: &'a Value) 
 pub async fn ask<B: Backend>(
     backend: &B,
     router: &Router,
-    ranked: &[(Target, Duration)],
+    ranked: &[(Target, Option<Duration>)],
     challenge: &Value,
     policy: &HedgePolicy,
 ) -> Result<Answered, HedgeError> {
@@ -113,11 +123,11 @@ pub async fn ask<B: Backend>(
     let max = policy.max_attempts.clamp(1, ranked.len());
     let mut running: FuturesUnordered<Call<'_>> = FuturesUnordered::new();
     running.push(launch(backend, first, challenge));
-    let mut hedge_at = tokio::time::Instant::now() + first_delay;
+    let mut hedge_at = hedge_time(first_delay, deadline);
     let mut hedged = false;
     let mut last = String::new();
     loop {
-        let can_hedge = policy.hedge && next < max;
+        let can_hedge = policy.hedge && next < max && hedge_at.is_some();
         tokio::select! {
             done = running.next(), if !running.is_empty() => {
                 let Some((target, took, result)) = done else { continue };
@@ -136,17 +146,17 @@ pub async fn ask<B: Backend>(
                             let (target, delay) = ranked[next];
                             next += 1;
                             running.push(launch(backend, target, challenge));
-                            hedge_at = tokio::time::Instant::now() + delay;
+                            hedge_at = hedge_time(delay, deadline);
                         }
                     }
                 }
             }
-            () = tokio::time::sleep_until(hedge_at), if can_hedge => {
+            () = tokio::time::sleep_until(hedge_at.unwrap_or(deadline)), if can_hedge => {
                 let (target, delay) = ranked[next];
                 next += 1;
                 hedged = true;
                 running.push(launch(backend, target, challenge));
-                hedge_at = tokio::time::Instant::now() + delay;
+                hedge_at = hedge_time(delay, deadline);
             }
             () = tokio::time::sleep_until(deadline) => {
                 return Err(HedgeError::Timeout(policy.timeout));
@@ -166,7 +176,7 @@ pub async fn ask<B: Backend>(
 pub async fn ask_all<B: Backend>(
     backend: &B,
     router: &Router,
-    ranked: &[(Target, Duration)],
+    ranked: &[(Target, Option<Duration>)],
     k: usize,
     challenge: &Value,
     policy: &HedgePolicy,
@@ -246,7 +256,7 @@ mod tests {
         }
     }
 
-    fn setup(miners: &[Fake]) -> (FakeBackend, Vec<(Target, Duration)>) {
+    fn setup(miners: &[Fake]) -> (FakeBackend, Vec<(Target, Option<Duration>)>) {
         let mut map = HashMap::new();
         let mut ranked = Vec::new();
         for (i, fake) in miners.iter().enumerate() {
@@ -258,7 +268,7 @@ mod tests {
                 addr: SocketAddr::from(([127, 0, 0, 1], 1)),
                 incentive: 0,
             };
-            ranked.push((target, Duration::from_millis(100)));
+            ranked.push((target, Some(Duration::from_millis(100))));
         }
         let backend = FakeBackend {
             miners: map,
@@ -320,6 +330,25 @@ mod tests {
             .await
             .expect("answered");
         assert_eq!(got.answer, json!(1));
+        assert_eq!(asked(&backend), vec![1]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_miner_without_history_is_waited_for() {
+        let (backend, mut ranked) = setup(&[Fake::Answer(10_000), Fake::Answer(10)]);
+        ranked[0].1 = None;
+        let router = Router::default();
+        let got = ask(
+            &backend,
+            &router,
+            &ranked,
+            &json!({}),
+            &HedgePolicy::default(),
+        )
+        .await
+        .expect("answered");
+        assert_eq!(got.answer, json!(1));
+        assert!(!got.hedged);
         assert_eq!(asked(&backend), vec![1]);
     }
 

@@ -68,12 +68,13 @@ impl MinerStats {
     }
 
     /// The delay after which a request to this miner is hedged: its recent p95 once it has
-    /// enough samples, `default` before.
-    pub fn hedge_delay(&self, default: Duration) -> Duration {
+    /// enough samples; `None` before (a miner whose latency is unknown is waited for, and
+    /// only replaced when it fails or times out).
+    pub fn hedge_delay(&self) -> Option<Duration> {
         if self.latencies.len() < MIN_SAMPLES {
-            return default;
+            return None;
         }
-        self.quantile(95).unwrap_or(default)
+        self.quantile(95)
     }
 
     /// The routing score: incentive share (plus a floor so unranked miners are still tried)
@@ -113,16 +114,16 @@ impl Router {
             .unwrap_or_default()
     }
 
-    /// `targets` best first, each with its hedge delay (`default` until it has history).
+    /// `targets` best first, each with its hedge delay (`None` until it has history).
     /// Ties keep the order given.
-    pub fn rank(&self, targets: &[Target], default: Duration) -> Vec<(Target, Duration)> {
+    pub fn rank(&self, targets: &[Target]) -> Vec<(Target, Option<Duration>)> {
         let stats = self.stats.lock().unwrap_or_else(PoisonError::into_inner);
         let empty = MinerStats::default();
-        let mut scored: Vec<(f64, Target, Duration)> = targets
+        let mut scored: Vec<(f64, Target, Option<Duration>)> = targets
             .iter()
             .map(|t| {
                 let s = stats.get(&t.hotkey).unwrap_or(&empty);
-                (s.score(t.incentive), *t, s.hedge_delay(default))
+                (s.score(t.incentive), *t, s.hedge_delay())
             })
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -144,7 +145,7 @@ mod tests {
 
     fn order(router: &Router, targets: &[Target]) -> Vec<u8> {
         router
-            .rank(targets, Duration::from_millis(100))
+            .rank(targets)
             .iter()
             .map(|(t, _)| t.hotkey.0[0])
             .collect()
@@ -184,8 +185,11 @@ mod tests {
     #[test]
     fn quantiles_and_hedge_delay() {
         let mut stats = MinerStats::default();
-        let default = Duration::from_millis(250);
-        assert_eq!(stats.hedge_delay(default), default);
+        assert_eq!(stats.hedge_delay(), None);
+        for ms in 1..MIN_SAMPLES as u64 {
+            stats.success(Duration::from_millis(ms));
+        }
+        assert_eq!(stats.hedge_delay(), None, "too few samples to trust");
         for ms in 1..=100 {
             stats.success(Duration::from_millis(ms));
         }
@@ -193,7 +197,7 @@ mod tests {
         assert_eq!(stats.quantile(50), Some(Duration::from_millis(68)));
         assert_eq!(stats.quantile(95), Some(Duration::from_millis(97)));
         assert_eq!(stats.quantile(100), Some(Duration::from_millis(100)));
-        assert_eq!(stats.hedge_delay(default), Duration::from_millis(97));
+        assert_eq!(stats.hedge_delay(), Some(Duration::from_millis(97)));
     }
 
     #[test]

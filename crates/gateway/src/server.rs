@@ -202,7 +202,7 @@ fn authenticate<B>(
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<AccountId, Response> {
+) -> Result<AccountId, Box<Response>> {
     let path = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
     let pairs = headers
         .iter()
@@ -214,14 +214,14 @@ fn authenticate<B>(
         .map_err(|e| {
             let status =
                 StatusCode::from_u16(e.kind().http_status()).unwrap_or(StatusCode::UNAUTHORIZED);
-            error(
+            Box::new(error(
                 status,
                 format!(
                     "{e}: sign the request with btauth/1 by the paying account, bound to the \
                      gateway's hotkey {} (yuma query --use-coldkey --receiver {})",
                     gateway.config.hotkey, gateway.config.hotkey
                 ),
-            )
+            ))
         })
 }
 
@@ -267,7 +267,7 @@ async fn solve<B: Backend>(
         Ok(who) => who,
         Err(response) => {
             gateway.metrics.outcome("unauthenticated");
-            return response;
+            return *response;
         }
     };
     let mut challenge: Value = match serde_json::from_slice(body) {
@@ -333,9 +333,7 @@ async fn solve<B: Backend>(
         )
             .into_response();
     }
-    let ranked = gateway
-        .router
-        .rank(&gateway.targets(), gateway.config.policy.default_delay);
+    let ranked = gateway.router.rank(&gateway.targets());
     let result = match kind {
         None => ask(
             &gateway.backend,
@@ -399,7 +397,7 @@ type Combined = (Value, u64, Vec<AccountId>);
 
 async fn ensemble_answer<B: Backend>(
     gateway: &Gateway<B>,
-    ranked: &[(Target, Duration)],
+    ranked: &[(Target, Option<Duration>)],
     members: u64,
     kind: TaskKind,
     challenge: &Value,
@@ -452,7 +450,7 @@ async fn account<B: Backend>(
 ) -> Response {
     let who = match authenticate(&gateway, &method, &uri, &headers, &body) {
         Ok(who) => who,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let books = gateway.books();
     let mine = books.account(&who);

@@ -57,7 +57,7 @@ impl Solver for Trivial {
 
     fn solve(&self, _challenge: Value) -> Result<Value, String> {
         let n = self.calls.fetch_add(1, Ordering::Relaxed) + 1;
-        if self.slow_every > 0 && n % self.slow_every == 0 {
+        if self.slow_every > 0 && n.is_multiple_of(self.slow_every) {
             std::thread::sleep(self.slow);
         }
         Ok(json!({"predictions": [1.0, 2.0, 3.0]}))

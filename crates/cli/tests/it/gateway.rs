@@ -2,14 +2,14 @@
 //! validator, and a user who pays the gateway in TAO and queries it with `yuma query`.
 
 use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use yuma_client::Call;
 use yuma_keys::wallet::{Save, Wallet};
-use yuma_neuron::Challenger;
+use yuma_neuron::{Challenger, MinerClient};
 use yuma_primitives::{Balance, NetUid};
 use yuma_subnets::tabular::{Answer, TabularChallenger, score::quality};
 
@@ -102,12 +102,13 @@ fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
     let netuid = net.create_subnet(10);
     net.register(netuid, "//Validator1", 100);
     net.register(netuid, "//Gateway", 100);
-    for uri in ["//Forest", "//Tree", "//Mean"] {
+    // Three miners far apart in quality: the forest should end on top by incentive.
+    for uri in ["//Forest", "//Linear", "//Mean"] {
         net.register(netuid, uri, 0);
     }
-    let (mut forest, _) = net.miner(netuid, "//Forest", "forest", 0);
-    let (_tree, _) = net.miner(netuid, "//Tree", "tree", 0);
-    let (_mean, _) = net.miner(netuid, "//Mean", "mean", 0);
+    let (mut forest, forest_addr) = net.miner(netuid, "//Forest", "forest", 0);
+    let (_linear, linear_addr) = net.miner(netuid, "//Linear", "linear", 0);
+    let (_mean, mean_addr) = net.miner(netuid, "//Mean", "mean", 0);
     let mut validator = Service::start(&[
         "validator".into(),
         "--netuid".into(),
@@ -120,10 +121,11 @@ fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
         net.url.clone(),
     ]);
     validator.wait_for_line("validator running on subnet", Duration::from_secs(30));
-    // The validator's weights make the forest the top miner; the gateway gets a permit.
-    wait_until(Duration::from_secs(120), "forest on top", || {
-        let f = incentive(&net, netuid, "//Forest");
-        f > 0 && f > incentive(&net, netuid, "//Mean")
+    // The validator's weights rank the miners by quality (forest, linear, mean); the gateway
+    // gets a permit.
+    wait_until(Duration::from_secs(120), "miners ranked by quality", || {
+        let linear = incentive(&net, netuid, "//Linear");
+        incentive(&net, netuid, "//Forest") > linear && linear > incentive(&net, netuid, "//Mean")
     });
     let gateway_hotkey = pair("//Gateway").public();
     assert!(
@@ -133,6 +135,33 @@ fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
             .any(|n| n.hotkey == gateway_hotkey && n.validator_permit),
         "the gateway's hotkey has a validator permit"
     );
+    // Miners re-read the metagraph every few seconds: wait until each one knows the
+    // gateway's permit (before that they refuse it with 403).
+    let gateway_client = MinerClient::new(pair("//Gateway").into());
+    let (probe, _) = TabularChallenger.challenge(0);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    for (uri, addr) in [
+        ("//Forest", &forest_addr),
+        ("//Linear", &linear_addr),
+        ("//Mean", &mean_addr),
+    ] {
+        let socket: SocketAddr = addr.parse().expect("a socket address");
+        let miner = pair(uri).public();
+        wait_until(Duration::from_secs(30), "miners accept the gateway", || {
+            rt.block_on(gateway_client.solve::<_, Value>(
+                socket,
+                &miner,
+                &probe,
+                Duration::from_secs(30),
+            ))
+            .is_ok()
+        });
+    }
+    let forest_key = pair("//Forest").public().to_string();
+    let linear_key = pair("//Linear").public().to_string();
 
     let data = tempfile::tempdir().expect("a temp dir");
     let mut gateway = Service::start(&[
@@ -243,6 +272,10 @@ fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
         assert_eq!(doc["status"], 200, "{doc}");
         let answer: Answer = serde_json::from_value(doc["json"].clone()).expect("an answer");
         total += quality(&key, &answer);
+        assert_eq!(
+            doc["headers"]["x-yuma-miners"], forest_key,
+            "the top miner answers"
+        );
         expected -= PRICE_RAO;
         assert_eq!(credit(), expected);
     }
@@ -252,9 +285,9 @@ fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
         "answers of the best miners are good: mean quality {mean_quality}"
     );
 
-    // An ensemble of the top 3 costs 3 queries.
-    let mut with_ensemble = challenge.clone();
-    with_ensemble["ensemble"] = json!(3);
+    // An ensemble of the top 2 combines both answers and costs 2 queries.
+    let mut with_ensemble = challenge;
+    with_ensemble["ensemble"] = json!(2);
     let doc = query(
         wallets.path(),
         "user",
@@ -266,21 +299,49 @@ fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
     let answer: Answer = serde_json::from_value(doc["json"].clone()).expect("an answer");
     assert_eq!(answer.predictions.len(), key.test_y.len());
     assert_eq!(
-        doc["headers"]["x-yuma-charged-rao"],
-        (3 * PRICE_RAO).to_string()
+        doc["headers"]["x-yuma-miners"],
+        format!("{forest_key},{linear_key}")
     );
-    expected -= 3 * PRICE_RAO;
+    assert_eq!(
+        doc["headers"]["x-yuma-charged-rao"],
+        (2 * PRICE_RAO).to_string()
+    );
+    expected -= 2 * PRICE_RAO;
     assert_eq!(credit(), expected);
 
-    // The top miner dies: requests still succeed (failover to the next one).
-    forest.kill();
-    for seed in 0..3 {
-        let (challenge, _) = TabularChallenger.challenge(200 + seed);
-        let challenge = serde_json::to_value(&challenge).expect("serialises");
-        let doc = query(wallets.path(), "user", &solve, &receiver, Some(&challenge));
-        assert_eq!(doc["status"], 200, "{doc}");
-        expected -= PRICE_RAO;
-    }
+    // The top miner is killed while the user keeps querying: every request still succeeds
+    // (failover to the next miner), and the later ones are answered by the linear miner.
+    let after_kill = 4;
+    let answered_by = std::thread::scope(|scope| {
+        let (done, first) = std::sync::mpsc::channel();
+        let (wallets, solve, receiver) = (&wallets, &solve, &receiver);
+        let user = scope.spawn(move || {
+            let mut by = Vec::new();
+            for seed in 0..=after_kill {
+                let (challenge, _) = TabularChallenger.challenge(200 + seed);
+                let challenge = serde_json::to_value(&challenge).expect("serialises");
+                let doc = query(wallets.path(), "user", solve, receiver, Some(&challenge));
+                assert_eq!(doc["status"], 200, "{doc}");
+                by.push(doc["headers"]["x-yuma-miners"].clone());
+                let _ = done.send(());
+            }
+            by
+        });
+        first.recv().expect("the first query returns");
+        // The next query is on its way (a forest answer takes a few hundred ms).
+        std::thread::sleep(Duration::from_millis(150));
+        forest.kill();
+        user.join().expect("the user's queries all succeed")
+    });
+    assert_eq!(answered_by[0], forest_key.as_str());
+    assert_eq!(
+        answered_by[after_kill as usize],
+        linear_key.as_str(),
+        "{answered_by:?}; incentive: linear {}, mean {}",
+        incentive(&net, netuid, "//Linear"),
+        incentive(&net, netuid, "//Mean")
+    );
+    expected -= PRICE_RAO * (after_kill + 1);
     assert_eq!(credit(), expected);
 
     // Half the revenue goes back into the subnet's pool.
@@ -290,7 +351,7 @@ fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
     let (status, metrics) = unsigned(&addr, "GET", "/metrics", "");
     assert_eq!(status, 200);
     assert!(
-        metrics.contains("yuma_gateway_requests_total{outcome=\"ok\"} 8"),
+        metrics.contains("yuma_gateway_requests_total{outcome=\"ok\"} 10"),
         "{metrics}"
     );
     assert!(
@@ -301,4 +362,10 @@ fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
         metrics.contains("outcome=\"unauthenticated\"} 1"),
         "{metrics}"
     );
+    let failovers: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("yuma_gateway_failovers_total "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("a failover count in {metrics}"));
+    assert!(failovers >= 1, "the dead miner was failed over: {metrics}");
 }
