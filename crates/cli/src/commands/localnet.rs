@@ -35,7 +35,7 @@ use children::{Spec, Supervisor};
 use summary::{Baseline, Report, Snapshot};
 
 /// Folders `--fresh` may delete inside the data dir; anything else makes it refuse.
-const OWN_ENTRIES: [&str; 4] = ["chain", "wallets", "logs", "status"];
+const OWN_ENTRIES: [&str; 5] = ["chain", "wallets", "logs", "status", "gateway"];
 /// How long the neurons have to print their ready lines.
 const READY_TIMEOUT: Duration = Duration::from_secs(120);
 /// How long the node's RPC has to answer after it listens.
@@ -190,7 +190,7 @@ fn wipe(root: &Path) -> anyhow::Result<()> {
         std::fs::remove_dir_all(&path).with_context(|| format!("deleting {}", path.display()))?;
     }
     eprintln!(
-        "yuma: --fresh: deleted the chain, wallets and logs in {}",
+        "yuma: --fresh: deleted the chain, wallets, logs and gateway ledger in {}",
         root.display()
     );
     Ok(())
@@ -488,13 +488,13 @@ async fn watch_network(
             last_epochs = report.epochs();
         }
         if done {
-            return Ok(Some(report.json(rpc, &urls)));
+            return Ok(Some(with_gateway(report.json(rpc, &urls), supervisor)));
         }
         tokio::select! {
             () = tokio::time::sleep(poll) => {}
             () = stopped(stop) => {
                 eprintln!("yuma: stopping (signal)");
-                return Ok(Some(report.json(rpc, &urls)));
+                return Ok(Some(with_gateway(report.json(rpc, &urls), supervisor)));
             }
         }
         match read_snapshot().await {
@@ -502,6 +502,18 @@ async fn watch_network(
             Err(e) => eprintln!("yuma: {e:#}"),
         }
     }
+}
+
+/// `report` with the gateway's URL (`null` while it is down).
+fn with_gateway(mut report: serde_json::Value, supervisor: &Supervisor) -> serde_json::Value {
+    let url = supervisor
+        .specs()
+        .iter()
+        .zip(supervisor.states())
+        .find(|(spec, _)| spec.ready_prefix == GATEWAY_READY)
+        .and_then(|(_, state)| state.ready);
+    report["gateway"] = serde_json::json!(url);
+    report
 }
 
 /// The miners' URLs by name, for those up now.

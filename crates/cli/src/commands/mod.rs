@@ -74,7 +74,8 @@ pub(crate) enum Command {
     /// hyperparameters (set through sudo: short tempo, commit-reveal with a reveal period of one
     /// tempo), registers and stakes two validators and six miners (models forest, tree, knn,
     /// linear, mean and random), and runs each as a child process with its log in
-    /// DATA_DIR/logs/NAME.log. Prints the RPC, metrics and miner URLs, then a live summary
+    /// DATA_DIR/logs/NAME.log, plus a paid-inference gateway under validator-0 (`yuma gateway`,
+    /// ledger in DATA_DIR/gateway). Prints the RPC, metrics, miner and gateway URLs, then a live summary
     /// on stderr: block, epoch, time to the next epoch, each miner's incentive, earnings and
     /// measured quality, the validators' dividends. Epochs pay out within a minute.
     ///
@@ -83,8 +84,8 @@ pub(crate) enum Command {
     /// it by itself, counted from when every neuron is up; with --json it then prints one JSON
     /// document: per miner name, model, uid, hotkey, incentive (u16), emission (alpha rao
     /// earned during the run) and quality (the validators' mean score EMA), the validators,
-    /// blocks, epochs, the Spearman correlation of quality and incentive, and the share of
-    /// miner emission earned by the mean and random miners.
+    /// blocks, epochs, the Spearman correlation of quality and incentive, the share of
+    /// miner emission earned by the mean and random miners, and the gateway's URL.
     #[command(
         after_long_help = "Examples:\n  yuma localnet\n  yuma localnet --fresh --rpc-port 0 --epochs 5 --json > summary.json"
     )]
