@@ -34,7 +34,7 @@ pub(crate) enum BenchCommand {
     /// Measure the latency the gateway adds and what hedging saves with a slow miner.
     ///
     /// Starts trivial miners and gateways in this process (fixed metagraph, no node): times
-    /// direct miner calls against the same calls through a gateway (p50/p99 and the
+    /// direct miner calls against the same calls through a gateway, alternating (p50/p99 and the
     /// difference), then p99 end to end when the top miner answers every Nth request slowly,
     /// with hedging off and on. Build with `--release`.
     ///

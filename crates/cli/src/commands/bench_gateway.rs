@@ -168,6 +168,34 @@ async fn start_gateway(
     Ok(addr)
 }
 
+/// Sends one signed solve to the gateway at `addr`; its latency.
+async fn once(
+    http: &reqwest::Client,
+    user: &Pair,
+    receiver: &AccountId,
+    addr: SocketAddr,
+    body: &[u8],
+    nonce: &mut u64,
+) -> anyhow::Result<Duration> {
+    *nonce = unix_time_ns().max(*nonce + 1);
+    let started = Instant::now();
+    let headers = sign_request(user, "POST", "/v1/solve", body, Some(receiver), *nonce);
+    let mut request = http
+        .post(format!("http://{addr}/v1/solve"))
+        .header("Content-Type", "application/json")
+        .body(body.to_vec());
+    for (name, value) in headers.to_pairs() {
+        request = request.header(name, value);
+    }
+    let response = request.send().await.context("calling the gateway")?;
+    let status = response.status();
+    response.bytes().await.context("reading the answer")?;
+    if !status.is_success() {
+        anyhow::bail!("the gateway answered {status}");
+    }
+    Ok(started.elapsed())
+}
+
 /// Sends `n` signed solves to the gateway at `addr`; their latencies.
 async fn through(
     http: &reqwest::Client,
@@ -180,23 +208,7 @@ async fn through(
     let mut samples = Vec::with_capacity(n);
     let mut nonce = unix_time_ns();
     for _ in 0..n {
-        nonce = unix_time_ns().max(nonce + 1);
-        let started = Instant::now();
-        let headers = sign_request(user, "POST", "/v1/solve", &body, Some(receiver), nonce);
-        let mut request = http
-            .post(format!("http://{addr}/v1/solve"))
-            .header("Content-Type", "application/json")
-            .body(body.clone());
-        for (name, value) in headers.to_pairs() {
-            request = request.header(name, value);
-        }
-        let response = request.send().await.context("calling the gateway")?;
-        let status = response.status();
-        response.bytes().await.context("reading the answer")?;
-        if !status.is_success() {
-            anyhow::bail!("the gateway answered {status}");
-        }
-        samples.push(started.elapsed());
+        samples.push(once(http, user, receiver, addr, &body, &mut nonce).await?);
     }
     Ok(samples)
 }
@@ -247,7 +259,15 @@ async fn bench(args: &GatewayBenchArgs) -> anyhow::Result<Report> {
     let fast_addr = addrs[1];
     let fast_hotkey = miners[1].public();
     let challenge = json!({"kind": "regression"});
+    let body = serde_json::to_vec(&challenge).context("a body")?;
+    let receiver = gateway_pair.public();
+    let gateway = start_gateway(&gateway_pair, user.public(), fast_only, true).await?;
+    // Warm the connection pools up.
+    through(&http, &user, &receiver, gateway, 20).await?;
+    // Direct and gateway calls alternate, so both see the same machine load.
     let mut direct = Vec::with_capacity(args.requests);
+    let mut via = Vec::with_capacity(args.requests);
+    let mut nonce = unix_time_ns();
     for _ in 0..args.requests {
         let started = Instant::now();
         let _: Value = direct_client
@@ -255,12 +275,8 @@ async fn bench(args: &GatewayBenchArgs) -> anyhow::Result<Report> {
             .await
             .context("calling the miner directly")?;
         direct.push(started.elapsed());
+        via.push(once(&http, &user, &receiver, gateway, &body, &mut nonce).await?);
     }
-    let receiver = gateway_pair.public();
-    let gateway = start_gateway(&gateway_pair, user.public(), fast_only, true).await?;
-    // Warm the connection pools up.
-    through(&http, &user, &receiver, gateway, 20).await?;
-    let via = through(&http, &user, &receiver, gateway, args.requests).await?;
 
     let no_hedge = start_gateway(&gateway_pair, user.public(), with_slow.clone(), false).await?;
     let hedge = start_gateway(&gateway_pair, user.public(), with_slow, true).await?;
