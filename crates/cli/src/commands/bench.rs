@@ -39,6 +39,15 @@ pub(crate) enum BenchCommand {
     ///
     /// Example: yuma bench consensus --seconds 10 --json
     Consensus(super::bench_consensus::ConsensusBenchArgs),
+    /// Measure the latency the gateway adds and what hedging saves with a slow miner.
+    ///
+    /// Starts trivial miners and gateways in this process (fixed metagraph, no node): times
+    /// direct miner calls against the same calls through a gateway, alternating (p50/p99 and the
+    /// difference), then p99 end to end when the top miner answers every Nth request slowly,
+    /// with hedging off and on. Build with `--release`.
+    ///
+    /// Example: yuma bench gateway --json
+    Gateway(super::bench_gateway::GatewayBenchArgs),
     /// Measure transfers per second through a dev node, against signature verification.
     ///
     /// Starts a dev node in this process, submits signed transfers over JSON-RPC from many
@@ -89,6 +98,7 @@ pub(crate) fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Epoch(args) => bench_epoch(&args),
         BenchCommand::Runtime(args) => super::bench_runtime::run(&args),
         BenchCommand::Consensus(args) => super::bench_consensus::run(&args),
+        BenchCommand::Gateway(args) => super::bench_gateway::run(&args),
         BenchCommand::Node(args) => super::bench_node::run(&args),
     }
 }

@@ -37,7 +37,7 @@ use children::{Spec, Supervisor};
 use summary::{Baseline, Report, Snapshot};
 
 /// Folders `--fresh` may delete inside the data dir; anything else makes it refuse.
-const OWN_ENTRIES: [&str; 5] = ["chain", "nodes", "wallets", "logs", "status"];
+const OWN_ENTRIES: [&str; 6] = ["chain", "nodes", "wallets", "logs", "status", "gateway"];
 /// How long the neurons have to print their ready lines.
 const READY_TIMEOUT: Duration = Duration::from_secs(120);
 /// How long the node's RPC has to answer after it listens.
@@ -50,6 +50,8 @@ const VALIDATOR_STAKES: [u64; 2] = [10_000, 4_000];
 const MINER_READY: &str = "yuma: miner listening on ";
 /// The line a validator prints once it runs.
 const VALIDATOR_READY: &str = "yuma: validator running on subnet";
+/// The line the gateway prints once it serves.
+const GATEWAY_READY: &str = "yuma: gateway listening on ";
 
 /// Flags of `yuma localnet`.
 #[derive(Debug, Args)]
@@ -132,6 +134,7 @@ struct Dirs {
     wallets: PathBuf,
     logs: PathBuf,
     status: PathBuf,
+    gateway: PathBuf,
 }
 
 impl Dirs {
@@ -142,6 +145,7 @@ impl Dirs {
             wallets: root.join("wallets"),
             logs: root.join("logs"),
             status: root.join("status"),
+            gateway: root.join("gateway"),
         }
     }
 
@@ -198,7 +202,7 @@ fn wipe(root: &Path) -> anyhow::Result<()> {
         std::fs::remove_dir_all(&path).with_context(|| format!("deleting {}", path.display()))?;
     }
     eprintln!(
-        "yuma: --fresh: deleted the chain, nodes, wallets and logs in {}",
+        "yuma: --fresh: deleted the chain, nodes, wallets, logs and gateway ledger in {}",
         root.display()
     );
     Ok(())
@@ -346,12 +350,13 @@ async fn network(
     };
 
     let exe = std::env::current_exe().context("finding the yuma executable")?;
-    let specs = net
+    let mut specs: Vec<Spec> = net
         .members
         .iter()
         .zip(rpcs.iter().cycle())
         .map(|(m, rpc)| spec(&m.neuron, net.netuid.0, rpc, dirs, args))
         .collect();
+    specs.push(gateway_spec(net.netuid.0, rpc, dirs));
     let supervisor = Supervisor::start(&exe, specs);
     eprintln!(
         "yuma: starting {} neurons; logs in {}/<name>.log",
@@ -426,6 +431,36 @@ fn spec(neuron: &Neuron, netuid: u16, rpc: &str, dirs: &Dirs, args: &LocalnetArg
     }
 }
 
+/// The gateway child: `yuma gateway` under validator-0 (registered, with a permit from the
+/// first epoch), its ledger under `gateway/`.
+fn gateway_spec(netuid: u16, rpc: &str, dirs: &Dirs) -> Spec {
+    let mut argv: Vec<OsString> = ["gateway", "--host", "127.0.0.1", "--port", "0"]
+        .map(OsString::from)
+        .to_vec();
+    argv.extend(["--netuid".into(), netuid.to_string().into()]);
+    argv.push("--data-dir".into());
+    argv.push(dirs.gateway.clone().into());
+    argv.push("--wallet-path".into());
+    argv.push(dirs.wallets.clone().into());
+    argv.extend(
+        [
+            "--wallet-name",
+            "validator-0",
+            "--hotkey",
+            setup::HOTKEY,
+            "--rpc",
+            rpc,
+        ]
+        .map(OsString::from),
+    );
+    Spec {
+        name: "gateway".into(),
+        args: argv,
+        log: dirs.logs.join("gateway.log"),
+        ready_prefix: GATEWAY_READY,
+    }
+}
+
 /// Waits until the node answers JSON-RPC.
 async fn wait_for_rpc(client: &Client) -> anyhow::Result<()> {
     let deadline = tokio::time::Instant::now() + RPC_TIMEOUT;
@@ -462,6 +497,8 @@ async fn watch_network(
             state.pid.unwrap_or(0),
             if spec.ready_prefix == MINER_READY {
                 what.to_owned()
+            } else if spec.ready_prefix == GATEWAY_READY {
+                format!("gateway {what} (API: crates/gateway/README.md)")
             } else {
                 "validating".to_owned()
             }
@@ -525,13 +562,13 @@ async fn watch_network(
             last_epochs = report.epochs();
         }
         if done {
-            return Ok(Some(report.json(rpc, &urls)));
+            return Ok(Some(with_gateway(report.json(rpc, &urls), supervisor)));
         }
         tokio::select! {
             () = tokio::time::sleep(poll) => {}
             () = stopped(stop) => {
                 eprintln!("yuma: stopping (signal)");
-                return Ok(Some(report.json(rpc, &urls)));
+                return Ok(Some(with_gateway(report.json(rpc, &urls), supervisor)));
             }
         }
         match read_snapshot().await {
@@ -539,6 +576,18 @@ async fn watch_network(
             Err(e) => eprintln!("yuma: {e:#}"),
         }
     }
+}
+
+/// `report` with the gateway's URL (`null` while it is down).
+fn with_gateway(mut report: serde_json::Value, supervisor: &Supervisor) -> serde_json::Value {
+    let url = supervisor
+        .specs()
+        .iter()
+        .zip(supervisor.states())
+        .find(|(spec, _)| spec.ready_prefix == GATEWAY_READY)
+        .and_then(|(_, state)| state.ready);
+    report["gateway"] = serde_json::json!(url);
+    report
 }
 
 /// The miners' URLs by name, for those up now.

@@ -4,12 +4,14 @@ mod axon;
 mod balance;
 mod bench;
 mod bench_consensus;
+mod bench_gateway;
 mod bench_node;
 mod bench_runtime;
 mod block;
 mod chain;
 mod chain_spec;
 mod epoch;
+mod gateway;
 mod hyperparam;
 mod localnet;
 mod metagraph;
@@ -81,7 +83,8 @@ pub(crate) enum Command {
     /// hyperparameters (set through sudo: short tempo, commit-reveal with a reveal period of one
     /// tempo), registers and stakes two validators and six miners (models forest, tree, knn,
     /// linear, mean and random), and runs each as a child process with its log in
-    /// DATA_DIR/logs/NAME.log. Prints the RPC, metrics and miner URLs, then a live summary
+    /// DATA_DIR/logs/NAME.log, plus a paid-inference gateway under validator-0 (`yuma gateway`,
+    /// ledger in DATA_DIR/gateway). Prints the RPC, metrics, miner and gateway URLs, then a live summary
     /// on stderr: block, epoch, time to the next epoch, each miner's incentive, earnings and
     /// measured quality, the validators' dividends. Epochs pay out within a minute.
     ///
@@ -90,8 +93,8 @@ pub(crate) enum Command {
     /// it by itself, counted from when every neuron is up; with --json it then prints one JSON
     /// document: per miner name, model, uid, hotkey, incentive (u16), emission (alpha rao
     /// earned during the run) and quality (the validators' mean score EMA), the validators,
-    /// blocks, epochs, the Spearman correlation of quality and incentive, and the share of
-    /// miner emission earned by the mean and random miners.
+    /// blocks, epochs, the Spearman correlation of quality and incentive, the share of
+    /// miner emission earned by the mean and random miners, and the gateway's URL.
     #[command(
         after_long_help = "Examples:\n  yuma localnet\n  yuma localnet --fresh --rpc-port 0 --epochs 5 --json > summary.json"
     )]
@@ -150,6 +153,20 @@ pub(crate) enum Command {
         after_long_help = "Example:\n  yuma validator --netuid 1 --wallet-name validator --status-file /tmp/v.json"
     )]
     Validator(validator::ValidatorArgs),
+    /// Sell a subnet's answers for TAO: an HTTP gateway routing signed user requests to miners.
+    ///
+    /// Run under a hotkey registered on the subnet with a validator permit (miners answer only
+    /// validators). Users pay by transferring TAO to the wallet's coldkey (credited once the
+    /// block is seen; the ledger is kept in --data-dir), then POST the subnet's challenge to
+    /// /v1/solve signed with btauth/1 by the paying account (`yuma query --use-coldkey
+    /// --receiver HOTKEY`). Each answer costs --price TAO (per member with "ensemble": k);
+    /// --stake-share of revenue is staked back into the subnet. Routes by incentive, latency
+    /// and errors, hedging slow miners. Prints `yuma: gateway listening on http://ADDR` on
+    /// stderr and stops on Ctrl-C or SIGTERM. See crates/gateway/README.md for the API.
+    #[command(
+        after_long_help = "Example:\n  yuma gateway --netuid 1 --wallet-name validator --price 0.001 --stake-share 50%"
+    )]
+    Gateway(gateway::GatewayArgs),
 }
 
 /// Runs one command to completion.
@@ -173,5 +190,6 @@ pub(crate) fn run(command: Command) -> anyhow::Result<()> {
         Command::Axon(cmd) => axon::run(&cmd),
         Command::Miner(args) => miner::run(&args),
         Command::Validator(args) => validator::run(&args),
+        Command::Gateway(args) => gateway::run(&args),
     }
 }

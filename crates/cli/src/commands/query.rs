@@ -35,6 +35,10 @@ pub(crate) struct QueryArgs {
     /// Seconds to wait for the whole exchange.
     #[arg(long, default_value_t = 30, value_name = "SECS")]
     timeout: u64,
+    /// Sign with the wallet's coldkey instead of its hotkey (e.g. as the account that paid a
+    /// gateway).
+    #[arg(long)]
+    use_coldkey: bool,
     #[command(flatten)]
     wallet: WalletArgs,
     #[command(flatten)]
@@ -125,6 +129,12 @@ fn load_hotkey(args: &WalletArgs) -> anyhow::Result<Pair> {
     super::wallet::unlock_hotkey(&wallet, &args.hotkey)
 }
 
+/// The wallet's coldkey, unlocked the same way.
+fn load_coldkey(args: &WalletArgs) -> anyhow::Result<Pair> {
+    let wallet = Wallet::new(args.path(), &args.wallet_name).context("choosing the wallet")?;
+    super::wallet::unlock_coldkey(&wallet)
+}
+
 /// The request target as sent on the wire: path plus `?query`.
 fn path_and_query(url: &Url) -> String {
     match url.query() {
@@ -184,7 +194,11 @@ async fn send(query: Query, pair: &Pair) -> anyhow::Result<Answer> {
 pub(crate) fn run(args: QueryArgs) -> anyhow::Result<()> {
     let query = args.validate()?;
     let url = query.url.to_string();
-    let pair = load_hotkey(&args.wallet)?;
+    let pair = if args.use_coldkey {
+        load_coldkey(&args.wallet)?
+    } else {
+        load_hotkey(&args.wallet)?
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

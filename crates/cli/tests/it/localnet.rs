@@ -2,7 +2,7 @@
 //! port and a temporary data dir. One run checks that incentive follows the miners' quality;
 //! one checks that SIGTERM leaves no child behind and that a second start resumes.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read as _, Write as _};
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::sync::mpsc;
@@ -127,6 +127,19 @@ impl Drop for Localnet {
     }
 }
 
+/// A plain HTTP/1.1 GET of `path` on `addr`; the whole response.
+fn http_get(addr: &str, path: &str) -> String {
+    let mut stream = std::net::TcpStream::connect(addr).expect("connects");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("writes");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("reads");
+    response
+}
+
 fn alive(pid: i32) -> bool {
     // A reaped process has no /proc entry; a reused pid would not be a yuma process.
     std::fs::read(format!("/proc/{pid}/cmdline"))
@@ -171,8 +184,18 @@ fn sigterm_reaps_every_child_and_a_restart_resumes() {
     let mut first = Localnet::start(dir.path(), &[]);
     first.wait_for("all neurons up", Duration::from_secs(180));
     let pids = first.child_pids();
-    assert_eq!(pids.len(), 8, "{}", first.seen.join("\n"));
+    // Eight neurons and the gateway.
+    assert_eq!(pids.len(), 9, "{}", first.seen.join("\n"));
     assert!(pids.iter().all(|&p| alive(p)));
+    let gateway = first
+        .seen
+        .iter()
+        .find_map(|l| l.split("gateway http://").nth(1)?.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no gateway URL in:\n{}", first.seen.join("\n")))
+        .to_owned();
+    let pricing = http_get(&gateway, "/v1/pricing");
+    assert!(pricing.starts_with("HTTP/1.1 200"), "{pricing}");
+    assert!(pricing.contains("\"price_per_query_rao\""), "{pricing}");
     first.terminate();
     let before = first.finish(Duration::from_secs(30));
     let left: Vec<i32> = pids.into_iter().filter(|&p| alive(p)).collect();

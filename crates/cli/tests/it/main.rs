@@ -7,6 +7,7 @@ mod btauth;
 mod dashboard;
 mod devnet;
 mod epoch;
+mod gateway;
 mod localnet;
 mod miner;
 mod node;
