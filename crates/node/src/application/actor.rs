@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use futures::StreamExt;
 use futures::channel::mpsc;
+use yuma_primitives::AccountId;
 use yuma_runtime::codec::{Decode, Encode};
 use yuma_runtime::hash::Hash;
 use yuma_runtime::{Error as RuntimeError, Genesis, Runtime, SignedTransaction, VerifiedTx};
@@ -54,12 +55,27 @@ struct Executed {
     receipts: BlockReceipts,
 }
 
+/// A sender's admission state: the head state with its pending transactions applied, kept
+/// between its submissions so that admitting one more costs one execution, not a replay of
+/// everything it has pending.
+struct Admission {
+    /// The head it was built on.
+    head: Hash,
+    /// How many of the sender's transactions it holds (the pool's count when it was made).
+    pending: usize,
+    /// The state.
+    runtime: Runtime<BlockState>,
+}
+
 /// The application actor (see the module docs of [`crate::application`]).
 pub struct Actor {
     config: Config,
     head: Header,
     executed: BTreeMap<Hash, Executed>,
     mempool: Mempool,
+    /// Admission states by sender; valid while the head and the sender's pool entries are
+    /// as they were, and cleared on every commit.
+    admission: BTreeMap<AccountId, Admission>,
     receiver: mpsc::Receiver<Message>,
 }
 
@@ -110,6 +126,7 @@ impl Actor {
                 head,
                 executed: BTreeMap::new(),
                 mempool,
+                admission: BTreeMap::new(),
                 receiver,
             },
             Mailbox::new(sender),
@@ -352,6 +369,7 @@ impl Actor {
             })
             .map_err(store_err)?;
         self.head = header.clone();
+        self.admission.clear();
         // Blocks at or below the head are committed or on a dead branch.
         self.executed
             .retain(|_, e| e.block.header.height > header.height);
@@ -390,19 +408,33 @@ impl Actor {
         if self.mempool.contains(&hash) {
             return Err(crate::mempool::MempoolError::AlreadyKnown(hash).into());
         }
-        let rt = self.state_for(&tx)?;
-        let fee = match rt.dry_run_verified(&tx) {
-            Ok(receipt) => match receipt.result {
-                Ok(()) => receipt.fee,
-                Err(e) => return Err(SubmitError::Invalid(format!("the call would fail: {e}"))),
-            },
-            // The head block's budget is spent, not the next one's.
-            Err(RuntimeError::BlockFull { cost, .. }) if cost <= rt.params().max_block_cost => {
-                rt.params().tx_fee
-            }
-            Err(e) => return Err(SubmitError::Invalid(e.to_string())),
+        let sender = tx.tx.signer;
+        let head = self.head_hash();
+        let pending = self.mempool.pending_count(&sender);
+        let mut runtime = match self.admission.remove(&sender) {
+            Some(a) if a.head == head && a.pending == pending => a.runtime,
+            _ => self.state_for(&tx)?,
         };
-        Ok(self.mempool.insert(tx, fee)?)
+        let fee = admission_fee(&runtime, &tx);
+        let admitted = fee.and_then(|fee| Ok(self.mempool.insert(tx.clone(), fee)?));
+        let pending = if admitted.is_ok() {
+            // Its effects matter to the sender's next transaction, as in `state_for`.
+            let _ = runtime.apply_verified(&tx);
+            pending + 1
+        } else {
+            pending
+        };
+        // The pool may have evicted others to make room; their states then no longer match
+        // their counts and are rebuilt on their next submission.
+        self.admission.insert(
+            sender,
+            Admission {
+                head,
+                pending,
+                runtime,
+            },
+        );
+        admitted
     }
 
     fn dry_run(&self, tx: &SignedTransaction) -> Result<TxReceipt, SubmitError> {
@@ -411,6 +443,25 @@ impl Actor {
             Ok(receipt) => Ok(TxReceipt::new(tx, receipt)),
             Err(e) => Err(SubmitError::Invalid(e.to_string())),
         }
+    }
+}
+
+/// The fee `tx` pays when admitted to `runtime` (the head state with the sender's pending
+/// transactions applied).
+///
+/// # Errors
+/// Why it cannot be admitted: it or its call would fail.
+fn admission_fee(runtime: &Runtime<BlockState>, tx: &VerifiedTx) -> Result<u64, SubmitError> {
+    match runtime.dry_run_verified(tx) {
+        Ok(receipt) => match receipt.result {
+            Ok(()) => Ok(receipt.fee),
+            Err(e) => Err(SubmitError::Invalid(format!("the call would fail: {e}"))),
+        },
+        // The head block's budget is spent, not the next one's.
+        Err(RuntimeError::BlockFull { cost, .. }) if cost <= runtime.params().max_block_cost => {
+            Ok(runtime.params().tx_fee)
+        }
+        Err(e) => Err(SubmitError::Invalid(e.to_string())),
     }
 }
 
@@ -524,6 +575,46 @@ mod tests {
         let head_b = b.store.head().expect("reads").expect("a head");
         assert_eq!(head_a, head_b);
         assert_eq!(head_a.height, 1);
+    }
+
+    #[test]
+    fn admission_builds_on_the_senders_pending_transactions() {
+        let a = app();
+        let too_much = SignedTransaction::new(
+            &dev_pair("Alice"),
+            dev_genesis().hash(),
+            1,
+            Call::Transfer {
+                dest: dev_pair("Bob").public(),
+                amount: Balance(u64::MAX / 2),
+            },
+        );
+        block_on(async {
+            a.mailbox.submit(transfer(0)).await.expect("valid");
+            let refused = a.mailbox.submit(too_much).await;
+            assert!(
+                matches!(&refused, Err(SubmitError::Invalid(m)) if m.contains("would fail")),
+                "{refused:?}"
+            );
+            // The refusal left nothing behind: nonce 1 is still next.
+            a.mailbox.submit(transfer(1)).await.expect("nonce 1");
+            a.mailbox.submit(transfer(2)).await.expect("nonce 2");
+            let gap = a.mailbox.submit(transfer(4)).await;
+            assert!(
+                matches!(&gap, Err(SubmitError::Invalid(m)) if m.contains("expected 3")),
+                "{gap:?}"
+            );
+            let block = a.mailbox.propose(a.head, 5).await.expect("proposes");
+            assert_eq!(block.txs.len(), 3);
+            a.mailbox.finalize(block.hash()).await.expect("commits");
+            // On the new head, admission starts from the committed state.
+            a.mailbox.submit(transfer(3)).await.expect("nonce 3");
+            let replay = a.mailbox.submit(transfer(2)).await;
+            assert!(
+                matches!(&replay, Err(SubmitError::Invalid(m)) if m.contains("expected 4")),
+                "{replay:?}"
+            );
+        });
     }
 
     #[test]

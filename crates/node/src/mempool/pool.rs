@@ -110,6 +110,11 @@ impl Mempool {
             .unwrap_or_default()
     }
 
+    /// How many transactions of the sender are pending.
+    pub fn pending_count(&self, sender: &AccountId) -> usize {
+        self.by_sender.get(sender).map_or(0, BTreeMap::len)
+    }
+
     /// Adds a transaction that paid `fee` in its dry run.
     ///
     /// # Errors
