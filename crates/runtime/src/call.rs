@@ -81,6 +81,7 @@ pub enum Hyperparameter {
     BurnHalfLife { value: u16 },
     BurnIncreaseMultPpm { value: u32 },
     ServingRateLimit { value: u64 },
+    AntiCopyPenalty { value: u16 },
 }
 
 enum_codec!(Hyperparameter {
@@ -108,6 +109,7 @@ enum_codec!(Hyperparameter {
     21 => BurnHalfLife { value },
     22 => BurnIncreaseMultPpm { value },
     23 => ServingRateLimit { value },
+    24 => AntiCopyPenalty { value },
 });
 
 impl Hyperparameter {
@@ -138,6 +140,7 @@ impl Hyperparameter {
             Self::BurnHalfLife { .. } => "burn_half_life",
             Self::BurnIncreaseMultPpm { .. } => "burn_increase_mult_ppm",
             Self::ServingRateLimit { .. } => "serving_rate_limit",
+            Self::AntiCopyPenalty { .. } => "anti_copy_penalty",
         }
     }
 

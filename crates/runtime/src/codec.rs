@@ -319,8 +319,39 @@ impl<A: Decode, B: Decode, C: Decode> Decode for (A, B, C) {
 }
 
 /// Implements [`Encode`] and [`Decode`] for a struct by encoding its fields in order.
+///
+/// Fields named in a leading `appended_when_set: [..]` were added to a stored record later: they
+/// are encoded after the others, and only when one of them differs from the struct's `Default`,
+/// so a record that does not use them keeps the bytes (and the state root) it had before they
+/// existed. Decoding reads them when bytes remain. Use them only for records stored as a whole
+/// value, never nested in another encoding.
 #[macro_export]
 macro_rules! struct_codec {
+    ($t:ident { appended_when_set: [$($tail:ident),* $(,)?], $($field:ident),* $(,)? }) => {
+        impl $crate::codec::Encode for $t {
+            fn encode_to(&self, out: &mut Vec<u8>) {
+                $( $crate::codec::Encode::encode_to(&self.$field, out); )*
+                let default = <$t as Default>::default();
+                if [$( self.$tail != default.$tail ),*].contains(&true) {
+                    $( $crate::codec::Encode::encode_to(&self.$tail, out); )*
+                }
+            }
+        }
+        impl $crate::codec::Decode for $t {
+            fn decode_from(
+                reader: &mut $crate::codec::Reader<'_>,
+            ) -> Result<Self, $crate::codec::CodecError> {
+                let mut value = Self {
+                    $( $field: $crate::codec::Decode::decode_from(reader)?, )*
+                    ..<$t as Default>::default()
+                };
+                if reader.remaining() > 0 {
+                    $( value.$tail = $crate::codec::Decode::decode_from(reader)?; )*
+                }
+                Ok(value)
+            }
+        }
+    };
     ($t:ident { $($field:ident),* $(,)? }) => {
         impl $crate::codec::Encode for $t {
             fn encode_to(&self, out: &mut Vec<u8>) {

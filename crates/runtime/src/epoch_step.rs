@@ -7,11 +7,19 @@
 //! their alpha (the remainder of the integer division goes to the owner). The owner cut
 //! accumulated since the last epoch is staked to the subnet owner's hotkey. Alpha the epoch
 //! does not hand out (no validators, no weights) is not minted.
+//!
+//! Anti weight-copying: when the subnet's `anti_copy_penalty` is above 0, the epoch runs through
+//! [`yuma_epoch::anticopy::run`] with the subnet's reveal period as the delay, and the dividends
+//! it pays are the stage's re-split (the validators' total, and everything miners get, are
+//! unchanged). The stage's memory is stored per subnet between epochs and only while it is not
+//! empty: with the penalty at 0 the stage returns the plain epoch and an empty memory, so the
+//! state is exactly what it is without the stage.
 
 use crate::error::Error;
 use crate::event::Event;
 use crate::params::U16_ONE;
 use crate::state::State;
+use yuma_epoch::anticopy::Memory;
 use yuma_primitives::{AccountId, NetUid};
 
 /// Runs the epoch of `netuid` at the current block and pays its emission.
@@ -56,10 +64,16 @@ pub(crate) fn run_epoch(st: &mut State<'_>, netuid: NetUid) -> Result<(), Error>
         validator_permit: neurons.iter().map(|nr| nr.validator_permit).collect(),
         bonds: (0..n).map(|uid| st.bonds(netuid, uid)).collect(),
     };
-    let Ok(out) = yuma_epoch::run(&params, &input) else {
+    let anti = hp.anti_copy();
+    let memory = st.anti_copy_memory(netuid);
+    let fresh = forget_replaced(memory.clone(), &input.block_at_registration);
+    let Ok((out, next)) = yuma_epoch::anticopy::run(&params, &anti, &input, &fresh) else {
         // Inconsistent inputs cannot come from a transaction; keep the emission pending.
         return Ok(());
     };
+    if next != memory {
+        st.set_anti_copy_memory(netuid, &next);
+    }
     let get = |v: &Vec<u16>, i: usize| v.get(i).copied().unwrap_or(0);
     let mut paid: u64 = 0;
     for (i, mut neuron) in neurons.into_iter().enumerate() {
@@ -113,6 +127,27 @@ pub(crate) fn run_epoch(st: &mut State<'_>, netuid: NetUid) -> Result<(), Error>
     Ok(())
 }
 
+/// The anti-copy memory without what it holds for uids registered at or after the block it
+/// was taken at. The epoch runs before the block's transactions, so a uid registered in the
+/// epoch's own block (the stage only drops those registered later) is a new neuron in a
+/// pruned slot: it must not inherit the old one's weight row and standing.
+fn forget_replaced(mut memory: Memory, registered: &[u64]) -> Memory {
+    if memory.block == 0 {
+        return memory;
+    }
+    for (uid, &at) in registered.iter().enumerate() {
+        if at >= memory.block {
+            if let Some(row) = memory.weights.get_mut(uid) {
+                row.clear();
+            }
+            if let Some(s) = memory.standing.get_mut(uid) {
+                *s = None;
+            }
+        }
+    }
+    memory
+}
+
 /// Stakes a hotkey's incentive to its owner and shares its dividends with its nominators.
 fn pay_hotkey(
     st: &mut State<'_>,
@@ -152,4 +187,28 @@ fn mul_div(a: u64, b: u64, c: u64) -> u64 {
         return 0;
     }
     u64::try_from(u128::from(a) * u128::from(b) / u128::from(c)).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_uid_registered_at_or_after_the_memory_forgets_its_slot() {
+        let memory = Memory {
+            block: 100,
+            weights: vec![vec![(1, 5)], vec![(0, 5)], vec![(0, 1)]],
+            consensus: vec![vec![1, 2, 3]],
+            standing: vec![Some(1), Some(2), Some(3)],
+        };
+        let out = forget_replaced(memory.clone(), &[0, 100, 99, 200]);
+        assert_eq!(out.weights, vec![vec![(1, 5)], vec![], vec![(0, 1)]]);
+        assert_eq!(out.standing, vec![Some(1), None, Some(3)]);
+        assert_eq!(out.consensus, memory.consensus);
+        // An empty memory stays empty.
+        assert_eq!(
+            forget_replaced(Memory::default(), &[0, 5]),
+            Memory::default()
+        );
+    }
 }

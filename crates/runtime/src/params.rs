@@ -165,9 +165,15 @@ pub struct Hyperparams {
     pub burn_increase_mult_ppm: u32,
     /// Blocks between two `serve_axon` of one neuron.
     pub serving_rate_limit: u64,
+    /// Anti weight-copying penalty ([`yuma_epoch::anticopy`]): the share of its dividends a
+    /// validator whose weights anticipated none of the consensus' moves forfeits to the others,
+    /// proportion of 65535. 0 (the default) turns the stage off, as in subtensor.
+    #[serde(default)]
+    pub anti_copy_penalty: u16,
 }
 
 struct_codec!(Hyperparams {
+    appended_when_set: [anti_copy_penalty],
     tempo,
     kappa,
     max_allowed_uids,
@@ -224,9 +230,65 @@ impl Default for Hyperparams {
             burn_half_life: 360,
             burn_increase_mult_ppm: 1_260_000,
             serving_rate_limit: 50,
+            anti_copy_penalty: 0,
+        }
+    }
+}
+
+impl Hyperparams {
+    /// The anti weight-copying stage as the epoch runs it: this subnet's penalty, and its
+    /// reveal period as the delay (0 when commit-reveal is off).
+    pub fn anti_copy(&self) -> yuma_epoch::anticopy::AntiCopy {
+        yuma_epoch::anticopy::AntiCopy {
+            penalty: self.anti_copy_penalty,
+            reveal_delay: if self.commit_reveal_enabled {
+                self.reveal_period_epochs
+            } else {
+                0
+            },
         }
     }
 }
 
 /// The registration burn a new subnet starts with (subtensor `DefaultNeuronBurnCost`, 1 TAO).
 pub const INITIAL_BURN: u64 = 1_000_000_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::{Decode, Encode};
+
+    #[test]
+    fn the_anti_copy_penalty_is_encoded_only_when_set() {
+        let off = Hyperparams::default();
+        let bytes = off.encode();
+        // The 25 fields there were before the penalty: 12 u16, 1 i16, 7 u64, 1 u32, 4 bool.
+        assert_eq!(bytes.len(), 90);
+        assert_eq!(Hyperparams::decode(&bytes), Ok(off.clone()));
+        let on = Hyperparams {
+            anti_copy_penalty: 39_321,
+            ..off
+        };
+        let longer = on.encode();
+        assert_eq!(longer[..90], bytes[..]);
+        assert_eq!(longer[90..], 39_321u16.to_le_bytes());
+        assert_eq!(Hyperparams::decode(&longer), Ok(on));
+        assert!(Hyperparams::decode(&longer[..91]).is_err(), "half a tail");
+    }
+
+    #[test]
+    fn anti_copy_delay_is_the_reveal_period_when_commit_reveal_is_on() {
+        let hp = Hyperparams {
+            anti_copy_penalty: 7,
+            reveal_period_epochs: 3,
+            ..Hyperparams::default()
+        };
+        assert_eq!(hp.anti_copy().reveal_delay, 3);
+        assert_eq!(hp.anti_copy().penalty, 7);
+        let off = Hyperparams {
+            commit_reveal_enabled: false,
+            ..hp
+        };
+        assert_eq!(off.anti_copy().reveal_delay, 0);
+    }
+}

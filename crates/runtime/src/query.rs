@@ -254,6 +254,14 @@ impl<S: Storage> Runtime<S> {
         self.view().stake(netuid, hotkey, coldkey)
     }
 
+    /// The anti weight-copying stage's memory of a subnet: each validator's standing (ppm, the
+    /// moving average of how much of the consensus' moves its weights anticipated) and what
+    /// the next epoch scores against. `None` while the stage is off or has not run yet.
+    pub fn anti_copy_memory(&self, netuid: NetUid) -> Option<yuma_epoch::anticopy::Memory> {
+        let memory = self.view().anti_copy_memory(netuid);
+        (memory != yuma_epoch::anticopy::Memory::default()).then_some(memory)
+    }
+
     /// Sum of every free balance, pool TAO reserve and burned TAO; equals
     /// [`Runtime::total_issuance`] (the conservation invariant). O(state): for tests and audits.
     pub fn audit_tao(&self) -> u128 {

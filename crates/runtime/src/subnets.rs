@@ -10,6 +10,7 @@ use crate::params::{
 use crate::registration::{append_neuron, claim_hotkey};
 use crate::state::State;
 use crate::state::records::{Pool, SubnetRecord};
+use yuma_epoch::anticopy::Memory;
 use yuma_primitives::{AccountId, NetUid};
 
 /// The lock the next subnet costs at the current block (subtensor `get_network_lock_cost`):
@@ -77,6 +78,9 @@ pub(crate) fn register_network(
         },
     );
     st.set_hyperparams(netuid, &Hyperparams::default());
+    // A netuid is never reused today; if subnets are ever removed, a new one must not inherit
+    // the old one's anti-copy standings.
+    st.set_anti_copy_memory(netuid, &Memory::default());
     st.set_pool(
         netuid,
         &Pool {
@@ -253,6 +257,8 @@ pub(crate) fn apply_hyperparameter(
             hp.burn_increase_mult_ppm = value;
         }
         H::ServingRateLimit { value } => hp.serving_rate_limit = value,
+        // Any proportion is usable: 0 is off, 65535 moves all of a pure copier's dividends.
+        H::AntiCopyPenalty { value } => hp.anti_copy_penalty = value,
     }
     Ok(())
 }
@@ -278,6 +284,10 @@ pub(crate) fn set_hyperparameter(
     subnet.burn = subnet.burn.clamp(hp.min_burn, hp.max_burn);
     st.set_subnet(netuid, &subnet);
     st.set_hyperparams(netuid, &hp);
+    if let Hyperparameter::AntiCopyPenalty { value: 0 } = param {
+        // Off: the stage's memory goes with it (a later restart scores from scratch).
+        st.set_anti_copy_memory(netuid, &Memory::default());
+    }
     st.emit(Event::HyperparameterSet {
         netuid,
         param: param.clone(),

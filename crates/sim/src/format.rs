@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::engine::{RAO_PER_TAO, Role};
+use crate::engine::{ANTI_COPY_PENALTY, RAO_PER_TAO, Role};
 use crate::error::Error;
 use crate::report::{Measures, Report};
 use crate::scenario::{self, Scenario, Variant};
@@ -183,6 +183,13 @@ pub fn markdown(reports: &[Report]) -> String {
             signed_ratio(m.spearman_ppm)
         );
     }
+    let _ = writeln!(
+        out,
+        "\nThe `*-anticopy` variants run the anti weight-copying stage (`yuma_epoch::anticopy`) \
+         with penalty {ANTI_COPY_PENALTY} (0.6). On chain it is the subnet hyperparameter \
+         `anti_copy_penalty` (0 = off, the default), set by the subnet owner: \
+         `yuma subnet set NETUID --param anti_copy_penalty --value {ANTI_COPY_PENALTY}`."
+    );
     out
 }
 

@@ -34,6 +34,7 @@ pub(crate) const NAMES: &[&str] = &[
     "burn_half_life",
     "burn_increase_mult_ppm",
     "serving_rate_limit",
+    "anti_copy_penalty",
 ];
 
 fn number<T: std::str::FromStr>(name: &str, value: &str) -> anyhow::Result<T>
@@ -152,6 +153,9 @@ pub(crate) fn parse(
         "serving_rate_limit" => H::ServingRateLimit {
             value: number(name, value)?,
         },
+        "anti_copy_penalty" => H::AntiCopyPenalty {
+            value: number(name, value)?,
+        },
         _ => bail!(
             "unknown hyperparameter {name:?}; valid names: {}",
             NAMES.join(", ")
@@ -222,5 +226,11 @@ mod tests {
         assert!(parse("tempo", "-1", &current).is_err());
         assert!(parse("yuma3_enabled", "maybe", &current).is_err());
         assert!(parse("alpha_values", "1", &current).is_err());
+        assert_eq!(
+            parse("anti_copy_penalty", "39321", &current).expect("parses"),
+            Hyperparameter::AntiCopyPenalty { value: 39_321 }
+        );
+        assert!(parse("anti_copy_penalty", "65536", &current).is_err());
+        assert!(parse("anti_copy_penalty", "0.6", &current).is_err());
     }
 }

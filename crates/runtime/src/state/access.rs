@@ -8,6 +8,7 @@ use crate::error::Error;
 use crate::event::Event;
 use crate::params::{ChainParams, Hyperparams};
 use crate::storage::Storage;
+use yuma_epoch::anticopy::Memory;
 use yuma_primitives::{AccountId, NetUid};
 
 /// The state as one transaction or block step sees it: committed state plus pending writes,
@@ -271,6 +272,20 @@ impl<'a> State<'a> {
             self.remove(keys::commits(netuid, hotkey));
         } else {
             self.write(keys::commits(netuid, hotkey), c);
+        }
+    }
+
+    /// The anti weight-copying memory of a subnet (empty when the stage is off or has not run).
+    pub(crate) fn anti_copy_memory(&self, netuid: NetUid) -> Memory {
+        self.read(&keys::anti_copy(netuid)).unwrap_or_default()
+    }
+
+    /// Stores the memory; an empty one removes the entry.
+    pub(crate) fn set_anti_copy_memory(&mut self, netuid: NetUid, memory: &Memory) {
+        if *memory == Memory::default() {
+            self.remove(keys::anti_copy(netuid));
+        } else {
+            self.write(keys::anti_copy(netuid), memory);
         }
     }
 

@@ -17,6 +17,7 @@
 //! | `15` | netuid, uid | weights row `Vec<(u16, u16)>` |
 //! | `16` | netuid, uid | bonds row `Vec<(u16, u16)>` |
 //! | `17` | netuid, hotkey | unrevealed commits `Vec<(hash, block)>` |
+//! | `18` | netuid | anti weight-copying memory `yuma_epoch::anticopy::Memory` (only while not empty) |
 //! | `20` | netuid, hotkey, coldkey | alpha staked `u64` |
 //! | `21` | coldkey, netuid, hotkey | empty (index of a coldkey's stakes) |
 //! | `22` | netuid, hotkey | alpha staked on the hotkey, all coldkeys `u64` |
@@ -81,6 +82,9 @@ pub(crate) fn bonds(netuid: NetUid, uid: u16) -> Vec<u8> {
 }
 pub(crate) fn commits(netuid: NetUid, hotkey: &AccountId) -> Vec<u8> {
     with(0x17, &[&netuid.0.to_be_bytes(), hotkey.as_bytes()])
+}
+pub(crate) fn anti_copy(netuid: NetUid) -> Vec<u8> {
+    with(0x18, &[&netuid.0.to_be_bytes()])
 }
 pub(crate) fn stake(netuid: NetUid, hotkey: &AccountId, coldkey: &AccountId) -> Vec<u8> {
     with(

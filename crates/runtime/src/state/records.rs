@@ -2,6 +2,7 @@
 
 use crate::struct_codec;
 use serde::{Deserialize, Serialize};
+use yuma_epoch::anticopy::Memory;
 use yuma_primitives::AccountId;
 
 /// Chain-wide totals (rao). Invariant: free balances + pool TAO reserves + `burned` =
@@ -162,3 +163,12 @@ struct_codec!(Neuron {
 
 /// A weights commit: hash and block.
 pub type Commit = ([u8; 32], u64);
+
+// The anti weight-copying stage's memory of a subnet (`yuma_epoch::anticopy::Memory`): the
+// weight rows and consensus of past epochs and each uid's standing.
+struct_codec!(Memory {
+    block,
+    weights,
+    consensus,
+    standing
+});

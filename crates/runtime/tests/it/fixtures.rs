@@ -51,6 +51,13 @@ fn call_encodings() {
         },
         "0d000100000a00",
     );
+    check(
+        Call::SetSubnetHyperparameter {
+            netuid: NetUid(1),
+            param: Hyperparameter::AntiCopyPenalty { value: 39_321 },
+        },
+        "020100189999",
+    );
 }
 
 #[test]

@@ -61,6 +61,12 @@ enum Op {
     BadNonce {
         who: u8,
     },
+    /// The anti weight-copying penalty, set by a coldkey that may or may not own the subnet.
+    AntiCopy {
+        who: u8,
+        netuid: u16,
+        value: u16,
+    },
 }
 
 fn amount() -> impl Strategy<Value = u64> {
@@ -80,6 +86,8 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(hotkey, netuid, uids, weights)| Op::SetWeights { hotkey, netuid, uids, weights }),
         1 => (0..5u8, 0..6u8, any::<u16>()).prop_map(|(who, hotkey, take)| Op::SetTake { who, hotkey, take }),
         1 => (0..5u8).prop_map(|who| Op::BadNonce { who }),
+        1 => (0..5u8, 0..3u16, prop_oneof![Just(0), Just(u16::MAX), any::<u16>()])
+            .prop_map(|(who, netuid, value)| Op::AntiCopy { who, netuid, value }),
     ]
 }
 
@@ -226,6 +234,13 @@ fn call_of(op: &Op, keys: &Keys) -> Option<(usize, Call)> {
                 version_key: 0,
             },
         ),
+        Op::AntiCopy { who, netuid, value } => (
+            usize::from(*who),
+            Call::SetSubnetHyperparameter {
+                netuid: net(*netuid),
+                param: Hyperparameter::AntiCopyPenalty { value: *value },
+            },
+        ),
         Op::SetTake { who, hotkey, take } => (
             usize::from(*who),
             Call::SetDelegateTake {
@@ -332,9 +347,27 @@ proptest! {
 
 #[test]
 fn scripted_sequence_exercises_epochs() {
-    // A fixed sequence that registers, stakes, sets weights and crosses several epochs, so the
-    // invariants are checked on paths random sequences reach rarely.
     let keys = Keys::new();
+    let ops = scripted(None);
+    let root = run(&ops, &keys).expect("invariants hold");
+    assert_eq!(root, run(&ops, &keys).expect("invariants hold"));
+}
+
+#[test]
+fn scripted_sequence_with_anti_copy_exercises_the_stage() {
+    // Two validators and pruning registrations, with the stage on from the start: the
+    // re-split dividends, the stored memory and the slots it forgets keep every invariant.
+    let keys = Keys::new();
+    let ops = scripted(Some(u16::MAX));
+    let root = run(&ops, &keys).expect("invariants hold");
+    assert_eq!(root, run(&ops, &keys).expect("invariants hold"));
+    assert_ne!(root, run(&scripted(None), &keys).expect("invariants hold"));
+}
+
+/// A fixed sequence that registers, stakes, sets weights and crosses several epochs, so the
+/// invariants are checked on paths random sequences reach rarely. With `anti_copy`, the owner
+/// sets that penalty first and a second validator sets weights too.
+fn scripted(anti_copy: Option<u16>) -> Vec<Op> {
     let mut ops = vec![
         Op::RegisterNetwork { who: 1, hotkey: 0 },
         Op::Register {
@@ -360,6 +393,21 @@ fn scripted_sequence_exercises_epochs() {
             amount: 10 * TAO,
         },
     ];
+    if let Some(value) = anti_copy {
+        ops.extend([
+            Op::AntiCopy {
+                who: 1,
+                netuid: 1,
+                value,
+            },
+            Op::AddStake {
+                who: 2,
+                hotkey: 1,
+                netuid: 1,
+                amount: 30 * TAO,
+            },
+        ]);
+    }
     for i in 0..40 {
         ops.push(Op::Block);
         ops.push(Op::SetWeights {
@@ -368,6 +416,14 @@ fn scripted_sequence_exercises_epochs() {
             uids: vec![1, 2],
             weights: vec![1 + i, 40 - i],
         });
+        if anti_copy.is_some() {
+            ops.push(Op::SetWeights {
+                hotkey: 1,
+                netuid: 1,
+                uids: vec![0, 2],
+                weights: vec![20, 20 + i],
+            });
+        }
         if i % 7 == 0 {
             ops.push(Op::Register {
                 who: 2,
@@ -382,6 +438,5 @@ fn scripted_sequence_exercises_epochs() {
         netuid: 1,
         alpha: TAO,
     });
-    let root = run(&ops, &keys).expect("invariants hold");
-    assert_eq!(root, run(&ops, &keys).expect("invariants hold"));
+    ops
 }

@@ -1,5 +1,6 @@
 //! Scenario and property tests of the runtime through its public API.
 
+mod anticopy;
 mod balances;
 mod emission;
 mod fixtures;
