@@ -257,6 +257,7 @@ fn normalize(x: &mut [I32F32]) {
 ///
 /// A row of raw u16 weights `w` with sum `S` normalises to `floor(w * 2^32 / S)`, which is
 /// subtensor's I32F32 quotient.
+#[inline(never)]
 fn masked_weights(input: &Input, permits: &[bool], owner: Option<usize>, w: &mut Csr) {
     let n = input.weights.len();
     let nnz = input
@@ -303,6 +304,7 @@ fn masked_weights(input: &Input, permits: &[bool], owner: Option<usize>, w: &mut
 }
 
 /// Stake-weighted median of each column over validators with positive active stake.
+#[inline(never)]
 fn consensus(
     active_stake: &[I32F32],
     weights: &Csr,
@@ -368,6 +370,7 @@ const BLOCKED_MAX_VOTERS: usize = 1024;
 
 /// [`consensus`] for voters whose rows are sorted: transposes a block of columns at a time
 /// (each voter's row is walked with a cursor), so the column lists of a block stay in cache.
+#[inline(never)]
 fn consensus_blocked(
     weights: &Csr,
     voters: &[usize],
@@ -436,6 +439,7 @@ fn consensus_blocked(
 /// where they are exactly `W` (explicit zeros and entry order included) and `for_bonds` is
 /// left empty. Penalty 1 gives exactly the clipped weights; other penalties keep positive
 /// entries in ascending column order (subtensor densifies the row).
+#[inline(never)]
 fn clip_and_rank(
     weights: &Csr,
     consensus: &[I32F32],
@@ -542,6 +546,7 @@ fn clip_and_rank(
 
 /// Server, validator and combined emission proportions, with the stake fallback when
 /// incentive and dividends are all zero.
+#[inline(never)]
 fn emission_split(
     incentive: &[I32F32],
     dividends: &[I32F32],

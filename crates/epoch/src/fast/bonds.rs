@@ -12,7 +12,7 @@ use super::csr::Csr;
 use super::divide::Divisor;
 use super::sigmoid::{LiquidAlpha, exp_safe_batch};
 use super::{ONE, ZERO, normalize};
-use crate::fixed::{Derived, add, mul, proportion_to_u16_fast, sub};
+use crate::fixed::{Derived, add, add_nonneg, mul, mul_unit, proportion_to_u16_fast, sub};
 use crate::types::Input;
 
 /// What both bond variants read.
@@ -120,21 +120,87 @@ struct Column {
     delta: Divisor,
     /// Divides by the column sum of the masked bonds.
     bond: Divisor,
-    /// Exact sum of the column's EMA bonds.
-    sum: u128,
-    /// Largest EMA bond of the column.
+    /// Sum of the column's EMA bonds modulo 2^64: exact unless some bond reaches
+    /// [`WIDE_BOND`] (see [`Sums`]).
+    sum: u64,
+    /// Largest EMA bond of the column (0 when none is positive).
     max: I32F32,
 }
 
 impl Column {
-    /// Counts an EMA bond `v > 0` of the column.
+    /// Counts an EMA bond `v` of the column; a bond `v <= 0` is not stored and adds nothing.
+    /// Returns the bits it added, for [`Sums::note`].
     #[inline]
-    fn add(&mut self, v: I32F32) {
-        self.sum += v.to_bits() as u128;
-        if self.max < v {
-            self.max = v;
-        }
+    fn add(&mut self, v: I32F32) -> u64 {
+        let bits = v.to_bits().max(0) as u64;
+        self.sum = self.sum.wrapping_add(bits);
+        self.max = self.max.max(v);
+        bits
     }
+}
+
+/// EMA bonds of this size or more make the 64-bit column sums inexact: with fewer than 2^16
+/// rows, sums of smaller bonds stay below 2^56.
+const WIDE_BOND: u64 = 1 << 40;
+
+/// Exact column sums of positive EMA bonds: summed in 64 bits while every bond is below
+/// [`WIDE_BOND`] (always, unless a bonds moving average above 100% inflates the bonds),
+/// otherwise summed again in 128 bits.
+#[derive(Default)]
+struct Sums {
+    /// Bitwise or of every added bond.
+    seen: u64,
+}
+
+impl Sums {
+    /// Records an added bond's bits.
+    #[inline]
+    fn note(&mut self, bits: u64) {
+        self.seen |= bits;
+    }
+
+    /// The exact sums: `narrow` when every bond was small, else recomputed from `ema`.
+    fn exact(&self, narrow: impl Iterator<Item = u64>, ema: &Csr, n: usize) -> Vec<u128> {
+        if self.seen < WIDE_BOND {
+            return narrow.map(u128::from).collect();
+        }
+        let mut sums = vec![0u128; n];
+        for (j, v) in ema.col.iter().zip(&ema.val) {
+            sums[usize::from(*j)] += v.to_bits().max(0) as u128;
+        }
+        sums
+    }
+}
+
+/// The classic EMA of a steady-state row (bonds exactly on its weights' ascending columns),
+/// `ema(column, weight, bond)` giving each cell, into the next row of `out`; positive cells
+/// are kept and counted in their column.
+#[inline(always)]
+fn matched_row(
+    cols: &[u16],
+    vals: &[I32F32],
+    bonds: &[(u16, u16)],
+    columns: &mut [Column],
+    out: &mut Csr,
+    sums: &mut Sums,
+    ema: impl Fn(&Column, I32F32, u16) -> I32F32,
+) {
+    out.extend_row(cols.len(), |out_cols, out_vals| {
+        let mut k = 0;
+        let mut seen = 0;
+        for ((&j, &w), &(_, b)) in cols.iter().zip(vals).zip(bonds) {
+            let c = &mut columns[usize::from(j)];
+            let acc = ema(c, w, b);
+            // Every entry is written; only positive ones advance the cursor.
+            out_cols[k] = j;
+            out_vals[k] = acc;
+            let bits = c.add(acc);
+            seen |= bits;
+            k += usize::from(bits != 0);
+        }
+        sums.note(seen);
+        k
+    });
 }
 
 /// Column normalisation by exact column sums of positive entries, as subtensor's
@@ -188,15 +254,34 @@ pub(super) fn yuma2(
 ) -> (Vec<I32F32>, Vec<Vec<(u16, u16)>>) {
     let n = ctx.n;
     let kept = ctx.kept_columns();
+    let all_kept = kept.iter().all(|k| *k);
     let wfb = ctx.weights_for_bonds;
 
+    // Column sums of the kept bonds and, per row, whether the row is in the steady state
+    // (see [`matches`]), in one pass over the bonds.
     let mut bond_sum = vec![0u64; n];
-    for row in &ctx.input.bonds {
-        for &(j, b) in row {
-            if kept[usize::from(j)] {
-                bond_sum[usize::from(j)] += u64::from(b);
+    let mut matched = vec![false; n];
+    for (i, bonds) in ctx.input.bonds.iter().enumerate() {
+        let cols = if ctx.active_stake[i] == ZERO {
+            &[]
+        } else {
+            wfb.row(i).0
+        };
+        let mut ok = cols.len() == bonds.len();
+        if ok && all_kept {
+            let mut prev = -1i32;
+            for (&j, &(b, v)) in cols.iter().zip(bonds) {
+                bond_sum[usize::from(b)] += u64::from(v);
+                ok &= j == b && i32::from(j) > prev;
+                prev = i32::from(j);
             }
+        } else {
+            for &(b, v) in bonds {
+                bond_sum[usize::from(b)] += u64::from(kept[usize::from(b)]) * u64::from(v);
+            }
+            ok = ok && matches(cols, bonds, &kept);
         }
+        matched[i] = ok;
     }
     let delta_sum = ctx.delta_sum.map_or_else(
         || {
@@ -238,32 +323,51 @@ pub(super) fn yuma2(
     let bonds_nnz = ctx.input.bonds.iter().map(Vec::len).sum();
     ema.reset(n, wfb.nnz().max(bonds_nnz));
     scratch.reset(n);
-    for i in 0..n {
+    let mut sums = Sums::default();
+    // With the EMA factor and the row's stake in [0, 1], every product of the steady-state EMA
+    // has one factor in [0, 1] and the other non-negative (weights for bonds, normalised
+    // deltas and bonds), so `mul_unit` and `add_nonneg` give exactly `mul` and `add`.
+    let unit_alpha = (ZERO..=ONE).contains(&alpha);
+    for (i, &steady) in matched.iter().enumerate() {
         let s = ctx.active_stake[i];
+        let unit = unit_alpha && (ZERO..=ONE).contains(&s);
         let (mut cols, mut vals) = wfb.row(i);
         if s == ZERO {
             // A zero delta row adds nothing to the EMA.
             (cols, vals) = (&[], &[]);
         }
         let bonds = &ctx.input.bonds[i];
-        if matches(cols, bonds, &kept) {
-            ema.extend_row(cols.len(), |out_cols, out_vals| {
-                let mut k = 0;
-                for ((&j, w), &(_, b)) in cols.iter().zip(vals).zip(bonds) {
-                    let c = &mut columns[usize::from(j)];
-                    let new = c.delta.div_fixed(mul(*w, s));
-                    // Raw u16 bonds over their column sum: floor(b * 2^32 / sum).
-                    let old = I32F32::from_bits(c.bond.div_shifted(u64::from(b)) as i64);
-                    let acc = add(mul(alpha, new), mul(one_minus_alpha, old));
-                    out_cols[k] = j;
-                    out_vals[k] = acc;
-                    if acc > ZERO {
-                        c.add(acc);
-                        k += 1;
-                    }
-                }
-                k
-            });
+        if steady {
+            if unit {
+                // The same operations without range checks or saturation (see `unit_alpha`).
+                matched_row(
+                    cols,
+                    vals,
+                    bonds,
+                    &mut columns,
+                    ema,
+                    &mut sums,
+                    |c, w, b| {
+                        let new = c.delta.div_fixed(mul_unit(s, w));
+                        let old = I32F32::from_bits(c.bond.div(u64::from(b) << 32) as i64);
+                        add_nonneg(mul_unit(alpha, new), mul_unit(one_minus_alpha, old))
+                    },
+                );
+            } else {
+                matched_row(
+                    cols,
+                    vals,
+                    bonds,
+                    &mut columns,
+                    ema,
+                    &mut sums,
+                    |c, w, b| {
+                        let new = c.delta.div_fixed(mul(w, s));
+                        let old = I32F32::from_bits(c.bond.div(u64::from(b) << 32) as i64);
+                        add(mul(alpha, new), mul(one_minus_alpha, old))
+                    },
+                );
+            }
         } else {
             let start = ema.nnz();
             new_vals.clear();
@@ -283,44 +387,100 @@ pub(super) fn yuma2(
                 scratch,
             );
             for (j, v) in ema.col[start..].iter().zip(&ema.val[start..]) {
-                columns[usize::from(*j)].add(*v);
+                sums.note(columns[usize::from(*j)].add(*v));
             }
         }
         ema.end_row();
     }
 
-    let ema_sum: Vec<u128> = columns.iter().map(|c| c.sum).collect();
-    let ema_max: Vec<I32F32> = columns.iter().map(|c| c.max).collect();
+    let ema_sum = sums.exact(columns.iter().map(|c| c.sum), ema, n);
     let norm = ColumnNorm::new(&ema_sum);
-    let up_div: Vec<Divisor> = ema_max
+    let up_div: Vec<Divisor> = columns
         .iter()
         .enumerate()
-        .map(|(j, m)| {
-            let top = if *m > ZERO { norm.div(j, *m) } else { ZERO };
+        .map(|(j, c)| {
+            let top = if c.max > ZERO {
+                norm.div(j, c.max)
+            } else {
+                ZERO
+            };
             Divisor::sum_or_one(top.to_bits() as u64)
         })
         .collect();
+    match &norm {
+        ColumnNorm::Narrow(d) => yuma2_dividends(ctx, ema, &up_div, |j, v| d[j].div_fixed(v)),
+        ColumnNorm::Wide(_) => yuma2_dividends(ctx, ema, &up_div, |j, v| norm.div(j, v)),
+    }
+}
+
+/// Dividends (normalised) and stored rows of classic bonds from the EMA bonds, `norm`
+/// column-normalising an EMA bond and `up_div` dividing by the normalised column maximum.
+fn yuma2_dividends(
+    ctx: &Context<'_>,
+    ema: &Csr,
+    up_div: &[Divisor],
+    norm: impl Fn(usize, I32F32) -> I32F32,
+) -> (Vec<I32F32>, Vec<Vec<(u16, u16)>>) {
+    // Incentive is normalised and normalised bonds are non-negative, so the usual case
+    // multiplies proportions (exactly, see `mul_unit`) and adds non-negative terms.
+    if ctx.incentive.iter().all(|x| (ZERO..=ONE).contains(x)) {
+        dividend_rows(
+            ctx,
+            ema,
+            up_div,
+            |j, e| {
+                let v = norm(j, e);
+                (mul_unit(ctx.incentive[j], v), v)
+            },
+            add_nonneg,
+        )
+    } else {
+        dividend_rows(
+            ctx,
+            ema,
+            up_div,
+            |j, e| {
+                let v = norm(j, e);
+                (mul(ctx.incentive[j], v), v)
+            },
+            add,
+        )
+    }
+}
+
+/// [`yuma2_dividends`] with `term(column, bond)` giving a cell's dividend term and normalised
+/// bond, and `sum` adding terms.
+#[inline(always)]
+fn dividend_rows(
+    ctx: &Context<'_>,
+    ema: &Csr,
+    up_div: &[Divisor],
+    term: impl Fn(usize, I32F32) -> (I32F32, I32F32),
+    sum: impl Fn(I32F32, I32F32) -> I32F32,
+) -> (Vec<I32F32>, Vec<Vec<(u16, u16)>>) {
+    let n = ctx.n;
     let mut stored = vec![Vec::new(); n];
     let mut dividends = vec![ZERO; n];
     for i in 0..n {
         let (cols, vals) = ema.row(i);
-        let keep = ctx.new_permits[i];
-        let mut row = if keep {
-            vec![(0, 0); cols.len()]
-        } else {
-            Vec::new()
-        };
         let mut acc = ZERO;
-        for (k, (j, e)) in cols.iter().zip(vals).enumerate() {
-            let ju = usize::from(*j);
-            let v = norm.div(ju, *e);
-            acc = add(acc, mul(ctx.incentive[ju], v));
-            if keep {
-                row[k] = (*j, proportion_to_u16_fast(up_div[ju].div_fixed(v)));
+        if ctx.new_permits[i] {
+            stored[i] = cols
+                .iter()
+                .zip(vals)
+                .map(|(&j, &e)| {
+                    let ju = usize::from(j);
+                    let (t, v) = term(ju, e);
+                    acc = sum(acc, t);
+                    (j, proportion_to_u16_fast(up_div[ju].div_fixed(v)))
+                })
+                .collect();
+        } else {
+            for (&j, &e) in cols.iter().zip(vals) {
+                acc = sum(acc, term(usize::from(j), e).0);
             }
         }
         dividends[i] = acc;
-        stored[i] = row;
     }
     normalize(&mut dividends);
     (dividends, stored)
