@@ -29,7 +29,9 @@ use substrate_fixed::types::I32F32;
 use self::csr::Csr;
 use self::divide::Divisor;
 use crate::error::{Error, validate};
-use crate::fixed::{Derived, add, fixed_proportion_to_u16, mul, safe_div, sub, to_rao};
+use crate::fixed::{
+    Derived, add, add_nonneg, fixed_proportion_to_u16, mul, mul_unit, safe_div, sub, to_rao,
+};
 use crate::types::{Input, Output, Params};
 
 const ZERO: I32F32 = I32F32::from_bits(0);
@@ -485,23 +487,19 @@ fn clip_and_rank(
             }
         };
         if mode == Mode::Clipped {
-            // Written branch-free: every entry is written, kept ones advance the cursor; a
-            // dropped entry adds 0 to the sums, which changes nothing.
+            // Weights are non-negative, so with the row's stake in [0, 1] (always: it is
+            // normalised) `mul_unit` and `add_nonneg` are exactly `mul` and `add`.
             for_bonds.extend_row(cols.len(), |out_cols, out_vals| {
-                let mut k = 0;
-                for (&j, &v) in cols.iter().zip(vals) {
-                    let ju = usize::from(j);
-                    let c = clip(v, consensus[ju]);
-                    let value = c.unwrap_or(ZERO);
-                    sum = add(sum, value);
-                    if s != ZERO {
-                        ranks[ju] = add(ranks[ju], mul(s, value));
-                    }
-                    out_cols[k] = j;
-                    out_vals[k] = value;
-                    k += usize::from(c.is_some());
+                let out = (out_cols, out_vals);
+                if (ZERO..=ONE).contains(&s) {
+                    clip_row((cols, vals), consensus, &mut ranks, out, &mut sum, |c| {
+                        (mul_unit(s, c), add_nonneg)
+                    })
+                } else {
+                    clip_row((cols, vals), consensus, &mut ranks, out, &mut sum, |c| {
+                        (mul(s, c), add)
+                    })
                 }
-                k
             });
         } else {
             for (&j, &v) in cols.iter().zip(vals) {
@@ -542,6 +540,39 @@ fn clip_and_rank(
     let raw = ranks.clone();
     normalize(&mut ranks);
     (trust, ranks, raw)
+}
+
+/// One row of clipped weights (see [`clip_and_rank`]'s penalty 1), written branch-free to the
+/// front of `out`: every entry is written, kept ones advance the cursor, and a dropped entry
+/// adds 0 to the sums, which changes nothing. `arith(c)` gives the row's stake times `c` and
+/// the addition to use. Returns the number kept.
+#[inline(always)]
+fn clip_row<F: Fn(I32F32, I32F32) -> I32F32>(
+    (cols, vals): (&[u16], &[I32F32]),
+    consensus: &[I32F32],
+    ranks: &mut [I32F32],
+    (out_cols, out_vals): (&mut [u16], &mut [I32F32]),
+    sum: &mut I32F32,
+    arith: impl Fn(I32F32) -> (I32F32, F),
+) -> usize {
+    let mut k = 0;
+    let mut total = *sum;
+    for (&j, &v) in cols.iter().zip(vals) {
+        let ju = usize::from(j);
+        let th = consensus[ju];
+        // A weight above a threshold of 0 is dropped; otherwise it is clipped at the
+        // threshold (weights and thresholds are non-negative).
+        let kept = v <= th || th > ZERO;
+        let value = v.min(th).max(ZERO);
+        let (product, plus) = arith(value);
+        total = plus(total, value);
+        ranks[ju] = plus(ranks[ju], product);
+        out_cols[k] = j;
+        out_vals[k] = value;
+        k += usize::from(kept);
+    }
+    *sum = total;
+    k
 }
 
 /// Server, validator and combined emission proportions, with the stake fallback when
