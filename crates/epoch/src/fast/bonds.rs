@@ -107,10 +107,16 @@ impl Row {
 /// Whether a bond row names exactly the (ascending) columns of the weight row, all kept: the
 /// steady state, where the EMA is one element-wise pass in the rows' own order.
 fn matches(cols: &[u16], bonds: &[(u16, u16)], kept: &[bool]) -> bool {
-    cols.len() == bonds.len()
-        && cols.iter().zip(bonds).all(|(j, (b, _))| j == b)
-        && cols.is_sorted()
-        && cols.iter().all(|j| kept[usize::from(*j)])
+    if cols.len() != bonds.len() {
+        return false;
+    }
+    let mut ok = true;
+    let mut prev = -1i32;
+    for (&j, &(b, _)) in cols.iter().zip(bonds) {
+        ok &= j == b && i32::from(j) > prev && kept[usize::from(j)];
+        prev = i32::from(j);
+    }
+    ok
 }
 
 /// Classic bonds' per-column state.
@@ -515,7 +521,11 @@ pub(super) fn yuma3(
     } = buf;
     ema.reset(n, wfb.nnz());
     scratch.reset(n);
-    let mut ema_sum = vec![0u128; n];
+    let mut ema_sum = vec![0u64; n];
+    let mut sums = Sums::default();
+    // With the EMA factor in [0, 1], each product has one factor in [0, 1] and the other
+    // non-negative (a weight, a bond proportion): `mul_unit` and `add_nonneg` are exact.
+    let unit = (ZERO..=ONE).contains(&alpha);
     for i in 0..n {
         let start = ema.nnz();
         let (cols, vals) = wfb.row(i);
@@ -526,19 +536,16 @@ pub(super) fn yuma3(
                 liquid.row((cols, vals), (&old.cols, &old.vals), ema, scratch);
             }
             None if matches(cols, bonds, &kept) => {
-                ema.extend_row(cols.len(), |out_cols, out_vals| {
-                    let mut k = 0;
-                    for ((&j, w), &(_, b)) in cols.iter().zip(vals).zip(bonds) {
-                        let acc = add(mul(alpha, *w), mul(one_minus_alpha, proportion(0, b)));
-                        out_cols[k] = j;
-                        out_vals[k] = acc;
-                        // Only positive values are kept: add 0 otherwise.
-                        let positive = acc > ZERO;
-                        ema_sum[usize::from(j)] += u128::from(positive) * acc.to_bits() as u128;
-                        k += usize::from(positive);
-                    }
-                    k
-                });
+                let row = (cols, vals, bonds.as_slice());
+                if unit {
+                    yuma3_matched_row(row, &mut ema_sum, ema, &mut sums, |w, b| {
+                        add_nonneg(mul_unit(alpha, w), mul_unit(one_minus_alpha, b))
+                    });
+                } else {
+                    yuma3_matched_row(row, &mut ema_sum, ema, &mut sums, |w, b| {
+                        add(mul(alpha, w), mul(one_minus_alpha, b))
+                    });
+                }
                 ema.end_row();
                 continue;
             }
@@ -554,20 +561,91 @@ pub(super) fn yuma3(
             }
         }
         for (j, v) in ema.col[start..].iter().zip(&ema.val[start..]) {
-            ema_sum[usize::from(*j)] += v.to_bits() as u128;
+            let bits = v.to_bits() as u64;
+            ema_sum[usize::from(*j)] = ema_sum[usize::from(*j)].wrapping_add(bits);
+            sums.note(bits);
         }
         ema.end_row();
     }
 
+    let ema_sum = sums.exact(ema_sum.into_iter(), ema, n);
     let norm = ColumnNorm::new(&ema_sum);
+    match &norm {
+        ColumnNorm::Narrow(d) => yuma3_dividends(ctx, ema, |j, e| d[j].div_fixed(e)),
+        ColumnNorm::Wide(_) => yuma3_dividends(ctx, ema, |j, e| norm.div(j, e)),
+    }
+}
+
+/// The fixed-alpha Yuma3 EMA of a steady-state row, `ema(weight, bond proportion)` giving
+/// each cell, into the next row of `out`; positive cells are kept and added to their
+/// column's sum (modulo 2^64, see [`Sums`]).
+#[inline(always)]
+fn yuma3_matched_row(
+    (cols, vals, bonds): (&[u16], &[I32F32], &[(u16, u16)]),
+    ema_sum: &mut [u64],
+    out: &mut Csr,
+    sums: &mut Sums,
+    ema: impl Fn(I32F32, I32F32) -> I32F32,
+) {
+    out.extend_row(cols.len(), |out_cols, out_vals| {
+        let mut k = 0;
+        let mut seen = 0;
+        for ((&j, &w), &(_, b)) in cols.iter().zip(vals).zip(bonds) {
+            // floor(b * 2^32 / 65535): subtensor's `fixed_to_fixed_u16_proportion`.
+            let old = I32F32::from_bits(((u64::from(b) << 32) / u64::from(u16::MAX)) as i64);
+            let acc = ema(w, old);
+            out_cols[k] = j;
+            out_vals[k] = acc;
+            // Only positive values are kept: add 0 otherwise.
+            let bits = acc.to_bits().max(0) as u64;
+            let sum = &mut ema_sum[usize::from(j)];
+            *sum = sum.wrapping_add(bits);
+            seen |= bits;
+            k += usize::from(bits != 0);
+        }
+        sums.note(seen);
+        k
+    });
+}
+
+/// Dividends (normalised) and stored rows of Yuma3 bonds from the EMA bonds, `norm`
+/// column-normalising an EMA bond.
+fn yuma3_dividends(
+    ctx: &Context<'_>,
+    ema: &Csr,
+    norm: impl Fn(usize, I32F32) -> I32F32,
+) -> (Vec<I32F32>, Vec<Vec<(u16, u16)>>) {
+    // Incentive is normalised and normalised bonds are non-negative: in the usual case
+    // `mul_unit` and `add_nonneg` are exact.
+    if ctx.incentive.iter().all(|x| (ZERO..=ONE).contains(x)) {
+        yuma3_rows(
+            ctx,
+            ema,
+            |j, e| mul_unit(ctx.incentive[j], norm(j, e)),
+            add_nonneg,
+        )
+    } else {
+        yuma3_rows(ctx, ema, |j, e| mul(norm(j, e), ctx.incentive[j]), add)
+    }
+}
+
+/// [`yuma3_dividends`] with `term(column, bond)` giving a cell's dividend term and `plus`
+/// adding terms.
+#[inline(always)]
+fn yuma3_rows(
+    ctx: &Context<'_>,
+    ema: &Csr,
+    term: impl Fn(usize, I32F32) -> I32F32,
+    plus: impl Fn(I32F32, I32F32) -> I32F32,
+) -> (Vec<I32F32>, Vec<Vec<(u16, u16)>>) {
+    let n = ctx.n;
     let mut stored = vec![Vec::new(); n];
     let mut dividends = vec![ZERO; n];
     for i in 0..n {
         let (cols, vals) = ema.row(i);
         let mut acc = ZERO;
-        for (j, e) in cols.iter().zip(vals) {
-            let ju = usize::from(*j);
-            acc = add(acc, mul(norm.div(ju, *e), ctx.incentive[ju]));
+        for (&j, &e) in cols.iter().zip(vals) {
+            acc = plus(acc, term(usize::from(j), e));
         }
         dividends[i] = acc.checked_mul(ctx.active_stake[i]).unwrap_or(ZERO);
         if ctx.new_permits[i] {
