@@ -334,7 +334,22 @@ fn consensus(
     };
     let sorted = voters.iter().all(|&i| weights.row(i).0.is_sorted());
     if sorted && voters.len() <= BLOCKED_MAX_VOTERS {
-        return consensus_blocked(weights, &voters, n, buf, median);
+        return consensus_blocked(
+            weights,
+            &voters,
+            n,
+            buf,
+            |keys, explicit| {
+                I32F32::from_bits(median::median_with_mass(
+                    keys,
+                    &stakes,
+                    explicit,
+                    stake_sum.to_bits(),
+                    minority.to_bits(),
+                ))
+            },
+            &stakes,
+        );
     }
 
     // Transpose the voters' rows into per-column entry lists (counting sort by column).
@@ -372,62 +387,63 @@ const BLOCKED_MAX_VOTERS: usize = 1024;
 
 /// [`consensus`] for voters whose rows are sorted: transposes a block of columns at a time
 /// (each voter's row is walked with a cursor), so the column lists of a block stay in cache.
+/// Column `c` of a block keeps its keys at `c * voters` and counts the stake of its voters
+/// while filling; `median(keys, stake)` gives a column's consensus.
 #[inline(never)]
 fn consensus_blocked(
     weights: &Csr,
     voters: &[usize],
     n: usize,
     buf: &mut median::Buffers,
-    median: impl Fn(&mut [u64]) -> I32F32,
+    median: impl Fn(&mut [u64], i64) -> I32F32,
+    stakes: &[i64],
 ) -> Vec<I32F32> {
+    let v = voters.len();
     // About 64 KiB of keys per block.
-    let block = (8192 / voters.len()).clamp(16, 4096);
+    let block = (8192 / v).clamp(16, 4096);
     let median::Buffers {
         keys,
-        start,
-        fill,
+        start: count,
         cursor,
         ends,
+        mass,
+        ..
     } = buf;
     cursor.clear();
     cursor.extend(voters.iter().map(|&i| weights.range(i).start));
     ends.clear();
-    ends.resize(voters.len(), 0);
-    start.clear();
-    start.resize(block + 1, 0);
-    fill.clear();
-    fill.resize(block + 1, 0);
+    ends.extend(voters.iter().map(|&i| weights.range(i).end));
+    count.clear();
+    count.resize(block, 0);
+    mass.clear();
+    mass.resize(block, 0);
     keys.clear();
-    keys.resize(voters.len() * block, 0);
+    keys.resize(v * block, 0);
+    // Plain slices, so the loops below keep their pointers in registers.
+    let (keys, count, mass) = (&mut keys[..], &mut count[..], &mut mass[..]);
+    let (col, val) = (&weights.col[..], &weights.val[..]);
     let mut consensus = Vec::with_capacity(n);
     let mut c0 = 0;
     while c0 < n {
         let c1 = (c0 + block).min(n);
         let width = c1 - c0;
-        start[..=width].fill(0);
-        for (k, &i) in voters.iter().enumerate() {
-            let end = weights.range(i).end;
-            let mut p = cursor[k];
-            while p < end && usize::from(weights.col[p]) < c1 {
-                start[usize::from(weights.col[p]) - c0 + 1] += 1;
-                p += 1;
+        count[..width].fill(0);
+        mass[..width].fill(0);
+        for (k, (p, &end)) in cursor.iter_mut().zip(ends.iter()).enumerate() {
+            // The voter's entries in this block: its sorted row up to column c1.
+            let q = *p + col[*p..end].partition_point(|&j| usize::from(j) < c1);
+            let stake = stakes[k];
+            for (&j, w) in col[*p..q].iter().zip(&val[*p..q]) {
+                let c = usize::from(j) - c0;
+                // Rows name a column at most once, so a column holds at most `v` keys.
+                keys[c * v + count[c]] = median::key(w.to_bits(), k);
+                count[c] += 1;
+                mass[c] += stake;
             }
-            ends[k] = p;
+            *p = q;
         }
-        for j in 0..width {
-            start[j + 1] += start[j];
-        }
-        fill[..=width].copy_from_slice(&start[..=width]);
-        for k in 0..voters.len() {
-            for p in cursor[k]..ends[k] {
-                let slot = &mut fill[usize::from(weights.col[p]) - c0];
-                keys[*slot] = median::key(weights.val[p].to_bits(), k);
-                *slot += 1;
-            }
-            cursor[k] = ends[k];
-        }
-        for j in 0..width {
-            consensus.push(median(&mut keys[start[j]..start[j + 1]]));
+        for c in 0..width {
+            consensus.push(median(&mut keys[c * v..c * v + count[c]], mass[c]));
         }
         c0 = c1;
     }

@@ -266,6 +266,36 @@ fn agrees_with_reference_on_a_subnet_of_many_column_blocks() {
 }
 
 #[test]
+fn agrees_with_reference_on_sparse_rows_over_many_column_blocks() {
+    // 400 voters give consensus blocks of 20 columns; rows with gaps, some rows empty, so a
+    // voter's entries in a block range from none to all of its columns.
+    for variant in crate::workload::Variant::ALL {
+        let (params, mut input) = crate::workload::Workload {
+            validators: 400,
+            miners: 300,
+            variant,
+            seed: 11,
+        }
+        .build();
+        for (i, row) in input.weights.iter_mut().enumerate() {
+            let gap = 2 + i % 7;
+            row.retain(|&(j, _)| (usize::from(j) / gap + i) % 3 != 0 || i % 50 == 0);
+            if i % 41 == 0 {
+                row.clear();
+            }
+        }
+        let fast = run(&params, &input).expect("valid workload");
+        assert_eq!(
+            fast,
+            reference::run(&params, &input).expect("valid workload"),
+            "{}",
+            variant.name()
+        );
+        assert!(fast.consensus.iter().any(|c| *c > 0));
+    }
+}
+
+#[test]
 fn bonds_moving_average_above_one_hundred_percent_runs_as_subtensor_does() {
     // alpha = 1 - bma / 1e6 is negative: new weights push bonds down, old bonds are amplified
     // Subtensor does not refuse this; neither path may.
