@@ -108,14 +108,20 @@ fn run_in(ws: &mut Workspace, params: &Params, input: &Input) -> Result<Output, 
     masked_weights(input, &permits, owner, &mut ws.weights);
     let weights = &ws.weights;
     let consensus = consensus(&active_stake, weights, n, d.kappa, &mut ws.consensus);
+    let liquid =
+        params.yuma3_enabled && params.liquid_alpha_enabled && consensus.iter().any(|c| *c != ZERO);
+    // With penalty 1 the weights for bonds are the clipped weights. The EMA steps clip them on
+    // the fly (an entry clipped to 0 changes no EMA bond, as if absent), so they are written
+    // out only for liquid alpha, which emits a cell for every entry of a weight row.
+    let clip_on_the_fly = d.bonds_penalty == ONE && !liquid;
     let (validator_trust, incentive, ranks) = clip_and_rank(
         weights,
         &consensus,
         &active_stake,
         d.bonds_penalty,
-        &mut ws.weights_for_bonds,
+        (&mut ws.weights_for_bonds, !clip_on_the_fly),
     );
-    let weights_for_bonds = if d.bonds_penalty == ZERO {
+    let weights_for_bonds = if d.bonds_penalty == ZERO || clip_on_the_fly {
         weights
     } else {
         &ws.weights_for_bonds
@@ -138,9 +144,9 @@ fn run_in(ws: &mut Workspace, params: &Params, input: &Input) -> Result<Output, 
         // weights x stake are the ranks before normalisation (the same products, added in
         // the same order).
         delta_sum: (d.bonds_penalty == ONE).then_some(ranks.as_slice()),
+        clip_at: clip_on_the_fly.then_some(consensus.as_slice()),
     };
     let (dividends, stored_bonds) = if params.yuma3_enabled {
-        let liquid = params.liquid_alpha_enabled && consensus.iter().any(|c| *c != ZERO);
         bonds::yuma3(
             &ctx,
             &d,
@@ -452,18 +458,19 @@ fn consensus_blocked(
 
 /// Clips weights at consensus (dropping entries whose threshold is 0), and returns validator
 /// trust (clipped row sums), incentive (normalised stake-weighted ranks) and the ranks
-/// before normalisation. Writes the
+/// before normalisation. With `write`, writes the
 /// weights for bonds, `W + penalty * (clipped - W)`, into `for_bonds`, except for penalty 0,
 /// where they are exactly `W` (explicit zeros and entry order included) and `for_bonds` is
 /// left empty. Penalty 1 gives exactly the clipped weights; other penalties keep positive
-/// entries in ascending column order (subtensor densifies the row).
+/// entries in ascending column order (subtensor densifies the row). Without `write` (only
+/// for penalties 0 and 1), `for_bonds` is left empty.
 #[inline(never)]
 fn clip_and_rank(
     weights: &Csr,
     consensus: &[I32F32],
     active_stake: &[I32F32],
     penalty: I32F32,
-    for_bonds: &mut Csr,
+    (for_bonds, write): (&mut Csr, bool),
 ) -> (Vec<I32F32>, Vec<I32F32>, Vec<I32F32>) {
     #[derive(Clone, Copy, PartialEq, Eq)]
     enum Mode {
@@ -479,9 +486,10 @@ fn clip_and_rank(
         Mode::Interpolated
     };
     let n = weights.ptr.len() - 1;
+    debug_assert!(write || mode != Mode::Interpolated);
     for_bonds.reset(
         n,
-        if mode == Mode::Weights {
+        if mode == Mode::Weights || !write {
             0
         } else {
             weights.nnz()
@@ -502,12 +510,20 @@ fn clip_and_rank(
                 Some(v)
             }
         };
-        if mode == Mode::Clipped {
-            // Weights are non-negative, so with the row's stake in [0, 1] (always: it is
-            // normalised) `mul_unit` and `add_nonneg` are exactly `mul` and `add`.
+        // Weights are non-negative, so with the row's stake in [0, 1] (always: it is
+        // normalised) `mul_unit` and `add_nonneg` are exactly `mul` and `add`.
+        let unit = (ZERO..=ONE).contains(&s);
+        if mode == Mode::Clipped && !write {
+            let row = (cols, vals);
+            sum = if unit {
+                clip_sums(row, consensus, &mut ranks, |c| (mul_unit(s, c), add_nonneg))
+            } else {
+                clip_sums(row, consensus, &mut ranks, |c| (mul(s, c), add))
+            };
+        } else if mode == Mode::Clipped {
             for_bonds.extend_row(cols.len(), |out_cols, out_vals| {
                 let out = (out_cols, out_vals);
-                if (ZERO..=ONE).contains(&s) {
+                if unit {
                     clip_row((cols, vals), consensus, &mut ranks, out, &mut sum, |c| {
                         (mul_unit(s, c), add_nonneg)
                     })
@@ -548,7 +564,7 @@ fn clip_and_rank(
                 for_bonds.val[start + k] = v;
             }
         }
-        if mode != Mode::Weights {
+        if mode != Mode::Weights && write {
             for_bonds.end_row();
         }
         trust[i] = sum;
@@ -589,6 +605,25 @@ fn clip_row<F: Fn(I32F32, I32F32) -> I32F32>(
     }
     *sum = total;
     k
+}
+
+/// [`clip_row`] without writing the clipped row: adds to `ranks` and returns the row's sum.
+#[inline(always)]
+fn clip_sums<F: Fn(I32F32, I32F32) -> I32F32>(
+    (cols, vals): (&[u16], &[I32F32]),
+    consensus: &[I32F32],
+    ranks: &mut [I32F32],
+    arith: impl Fn(I32F32) -> (I32F32, F),
+) -> I32F32 {
+    let mut total = ZERO;
+    for (&j, &v) in cols.iter().zip(vals) {
+        let ju = usize::from(j);
+        let value = v.min(consensus[ju]).max(ZERO);
+        let (product, plus) = arith(value);
+        total = plus(total, value);
+        ranks[ju] = plus(ranks[ju], product);
+    }
+    total
 }
 
 /// Server, validator and combined emission proportions, with the stake fallback when

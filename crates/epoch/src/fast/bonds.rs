@@ -33,9 +33,22 @@ pub(super) struct Context<'a> {
     pub(super) new_permits: &'a [bool],
     /// Column sums of weights for bonds x active stake, when already known.
     pub(super) delta_sum: Option<&'a [I32F32]>,
+    /// When given, the weights for bonds are `weights_for_bonds` clipped at these thresholds
+    /// (an entry above its threshold becomes the threshold, floored at 0). An entry clipped to
+    /// 0 changes no fixed-alpha EMA bond, exactly as if it were absent.
+    pub(super) clip_at: Option<&'a [I32F32]>,
 }
 
 impl Context<'_> {
+    /// Thresholds at which to clip the weights for bonds (`I32F32::MAX` when they are used as
+    /// they are: every weight is non-negative, so clipping at the maximum changes nothing).
+    fn thresholds(&self) -> std::borrow::Cow<'_, [I32F32]> {
+        match self.clip_at {
+            Some(th) => std::borrow::Cow::Borrowed(th),
+            None => std::borrow::Cow::Owned(vec![I32F32::max_value(); self.n]),
+        }
+    }
+
     /// Whether bonds towards each column survive: its uid registered before the last tempo.
     fn kept_columns(&self) -> Vec<bool> {
         self.input
@@ -178,13 +191,22 @@ impl Sums {
     }
 }
 
+/// A row of weights for bonds with the thresholds (by column) to clip them at: columns,
+/// values, thresholds.
+type ClippedRow<'a> = (&'a [u16], &'a [I32F32], &'a [I32F32]);
+
+/// A weight for bonds clipped at threshold `th` (see [`Context::clip_at`]).
+#[inline(always)]
+fn clip(w: I32F32, th: I32F32) -> I32F32 {
+    w.min(th).max(ZERO)
+}
+
 /// The classic EMA of a steady-state row (bonds exactly on its weights' ascending columns),
 /// `ema(column, weight, bond)` giving each cell, into the next row of `out`; positive cells
 /// are kept and counted in their column.
 #[inline(always)]
 fn matched_row(
-    cols: &[u16],
-    vals: &[I32F32],
+    (cols, vals, th): ClippedRow<'_>,
     bonds: &[(u16, u16)],
     columns: &mut [Column],
     out: &mut Csr,
@@ -196,7 +218,7 @@ fn matched_row(
         let mut seen = 0;
         for ((&j, &w), &(_, b)) in cols.iter().zip(vals).zip(bonds) {
             let c = &mut columns[usize::from(j)];
-            let acc = ema(c, w, b);
+            let acc = ema(c, clip(w, th[usize::from(j)]), b);
             // Every entry is written; only positive ones advance the cursor.
             out_cols[k] = j;
             out_vals[k] = acc;
@@ -262,6 +284,7 @@ pub(super) fn yuma2(
     let kept = ctx.kept_columns();
     let all_kept = kept.iter().all(|k| *k);
     let wfb = ctx.weights_for_bonds;
+    let th = ctx.thresholds();
 
     // Column sums of the kept bonds and, per row, whether the row is in the steady state
     // (see [`matches`]), in one pass over the bonds.
@@ -297,8 +320,8 @@ pub(super) fn yuma2(
                 if s != ZERO {
                     let (cols, vals) = wfb.row(i);
                     for (j, w) in cols.iter().zip(vals) {
-                        let sum = &mut sums[usize::from(*j)];
-                        *sum = add(*sum, mul(*w, s));
+                        let ju = usize::from(*j);
+                        sums[ju] = add(sums[ju], mul(clip(*w, th[ju]), s));
                     }
                 }
             }
@@ -347,8 +370,7 @@ pub(super) fn yuma2(
             if unit {
                 // The same operations without range checks or saturation (see `unit_alpha`).
                 matched_row(
-                    cols,
-                    vals,
+                    (cols, vals, &th),
                     bonds,
                     &mut columns,
                     ema,
@@ -361,8 +383,7 @@ pub(super) fn yuma2(
                 );
             } else {
                 matched_row(
-                    cols,
-                    vals,
+                    (cols, vals, &th),
                     bonds,
                     &mut columns,
                     ema,
@@ -377,11 +398,10 @@ pub(super) fn yuma2(
         } else {
             let start = ema.nnz();
             new_vals.clear();
-            new_vals.extend(
-                cols.iter()
-                    .zip(vals)
-                    .map(|(j, w)| columns[usize::from(*j)].delta.div_fixed(mul(*w, s))),
-            );
+            new_vals.extend(cols.iter().zip(vals).map(|(j, w)| {
+                let ju = usize::from(*j);
+                columns[ju].delta.div_fixed(mul(clip(*w, th[ju]), s))
+            }));
             ctx.old_row(i, &kept, old, |j, b| {
                 I32F32::from_bits(columns[j].bond.div_shifted(u64::from(b)) as i64)
             });
@@ -504,6 +524,7 @@ pub(super) fn yuma3(
     let n = ctx.n;
     let kept = ctx.kept_columns();
     let wfb = ctx.weights_for_bonds;
+    let th = ctx.thresholds();
     // floor(b * 2^32 / 65535): subtensor's `fixed_to_fixed_u16_proportion`.
     let proportion =
         |_: usize, b: u16| I32F32::from_bits(((u64::from(b) << 32) / u64::from(u16::MAX)) as i64);
@@ -517,7 +538,10 @@ pub(super) fn yuma3(
     let one_minus_alpha = ONE.saturating_sub(alpha);
 
     let Buffers {
-        ema, scratch, old, ..
+        ema,
+        scratch,
+        old,
+        new_vals,
     } = buf;
     ema.reset(n, wfb.nnz());
     scratch.reset(n);
@@ -536,13 +560,13 @@ pub(super) fn yuma3(
                 liquid.row((cols, vals), (&old.cols, &old.vals), ema, scratch);
             }
             None if matches(cols, bonds, &kept) => {
-                let row = (cols, vals, bonds.as_slice());
+                let row = (cols, vals, &th[..]);
                 if unit {
-                    yuma3_matched_row(row, &mut ema_sum, ema, &mut sums, |w, b| {
+                    yuma3_matched_row(row, bonds, &mut ema_sum, ema, &mut sums, |w, b| {
                         add_nonneg(mul_unit(alpha, w), mul_unit(one_minus_alpha, b))
                     });
                 } else {
-                    yuma3_matched_row(row, &mut ema_sum, ema, &mut sums, |w, b| {
+                    yuma3_matched_row(row, bonds, &mut ema_sum, ema, &mut sums, |w, b| {
                         add(mul(alpha, w), mul(one_minus_alpha, b))
                     });
                 }
@@ -551,8 +575,14 @@ pub(super) fn yuma3(
             }
             None => {
                 ctx.old_row(i, &kept, old, proportion);
+                new_vals.clear();
+                new_vals.extend(
+                    cols.iter()
+                        .zip(vals)
+                        .map(|(j, w)| clip(*w, th[usize::from(*j)])),
+                );
                 ema_row(
-                    (cols, vals),
+                    (cols, new_vals),
                     (&old.cols, &old.vals),
                     (alpha, one_minus_alpha),
                     ema,
@@ -581,7 +611,8 @@ pub(super) fn yuma3(
 /// column's sum (modulo 2^64, see [`Sums`]).
 #[inline(always)]
 fn yuma3_matched_row(
-    (cols, vals, bonds): (&[u16], &[I32F32], &[(u16, u16)]),
+    (cols, vals, th): ClippedRow<'_>,
+    bonds: &[(u16, u16)],
     ema_sum: &mut [u64],
     out: &mut Csr,
     sums: &mut Sums,
@@ -593,7 +624,7 @@ fn yuma3_matched_row(
         for ((&j, &w), &(_, b)) in cols.iter().zip(vals).zip(bonds) {
             // floor(b * 2^32 / 65535): subtensor's `fixed_to_fixed_u16_proportion`.
             let old = I32F32::from_bits(((u64::from(b) << 32) / u64::from(u16::MAX)) as i64);
-            let acc = ema(w, old);
+            let acc = ema(clip(w, th[usize::from(j)]), old);
             out_cols[k] = j;
             out_vals[k] = acc;
             // Only positive values are kept: add 0 otherwise.
