@@ -421,7 +421,8 @@ pub(super) fn yuma2(
 
     let ema_sum = sums.exact(columns.iter().map(|c| c.sum), ema, n);
     let norm = ColumnNorm::new(&ema_sum);
-    let up_div: Vec<Divisor> = columns
+    // Per column: the normalisation, the upscaling by the normalised maximum, the incentive.
+    let finals: Vec<Final> = columns
         .iter()
         .enumerate()
         .map(|(j, c)| {
@@ -430,59 +431,62 @@ pub(super) fn yuma2(
             } else {
                 ZERO
             };
-            Divisor::sum_or_one(top.to_bits() as u64)
+            Final {
+                norm: match &norm {
+                    ColumnNorm::Narrow(d) => d[j],
+                    ColumnNorm::Wide(_) => Divisor::sum_or_one(0),
+                },
+                up: Divisor::sum_or_one(top.to_bits() as u64),
+                incentive: ctx.incentive[j],
+            }
         })
         .collect();
     match &norm {
-        ColumnNorm::Narrow(d) => yuma2_dividends(ctx, ema, &up_div, |j, v| d[j].div_fixed(v)),
-        ColumnNorm::Wide(_) => yuma2_dividends(ctx, ema, &up_div, |j, v| norm.div(j, v)),
+        ColumnNorm::Narrow(_) => yuma2_dividends(ctx, ema, &finals, |f, _, e| f.norm.div_fixed(e)),
+        ColumnNorm::Wide(_) => yuma2_dividends(ctx, ema, &finals, |_, j, e| norm.div(j, e)),
     }
 }
 
-/// Dividends (normalised) and stored rows of classic bonds from the EMA bonds, `norm`
-/// column-normalising an EMA bond and `up_div` dividing by the normalised column maximum.
+/// Classic bonds' per-column constants of the dividends and stored rows.
+#[derive(Clone, Copy)]
+struct Final {
+    /// Column normalisation (when every column sum fits in an I32F32).
+    norm: Divisor,
+    /// Divides by the normalised column maximum.
+    up: Divisor,
+    /// The column's incentive.
+    incentive: I32F32,
+}
+
+/// Dividends (normalised) and stored rows of classic bonds from the EMA bonds, `norm(final,
+/// column, bond)` column-normalising an EMA bond.
 fn yuma2_dividends(
     ctx: &Context<'_>,
     ema: &Csr,
-    up_div: &[Divisor],
-    norm: impl Fn(usize, I32F32) -> I32F32,
+    finals: &[Final],
+    norm: impl Fn(&Final, usize, I32F32) -> I32F32,
 ) -> (Vec<I32F32>, Vec<Vec<(u16, u16)>>) {
     // Incentive is normalised and normalised bonds are non-negative, so the usual case
     // multiplies proportions (exactly, see `mul_unit`) and adds non-negative terms.
     if ctx.incentive.iter().all(|x| (ZERO..=ONE).contains(x)) {
-        dividend_rows(
-            ctx,
-            ema,
-            up_div,
-            |j, e| {
-                let v = norm(j, e);
-                (mul_unit(ctx.incentive[j], v), v)
-            },
-            add_nonneg,
-        )
+        dividend_rows(ctx, ema, finals, norm, (mul_unit, add_nonneg))
     } else {
-        dividend_rows(
-            ctx,
-            ema,
-            up_div,
-            |j, e| {
-                let v = norm(j, e);
-                (mul(ctx.incentive[j], v), v)
-            },
-            add,
-        )
+        dividend_rows(ctx, ema, finals, norm, (|a, b| mul(a, b), add))
     }
 }
 
-/// [`yuma2_dividends`] with `term(column, bond)` giving a cell's dividend term and normalised
-/// bond, and `sum` adding terms.
+/// [`yuma2_dividends`] with the given multiplication (incentive times normalised bond) and
+/// addition of dividend terms.
 #[inline(always)]
 fn dividend_rows(
     ctx: &Context<'_>,
     ema: &Csr,
-    up_div: &[Divisor],
-    term: impl Fn(usize, I32F32) -> (I32F32, I32F32),
-    sum: impl Fn(I32F32, I32F32) -> I32F32,
+    finals: &[Final],
+    norm: impl Fn(&Final, usize, I32F32) -> I32F32,
+    (times, plus): (
+        impl Fn(I32F32, I32F32) -> I32F32,
+        impl Fn(I32F32, I32F32) -> I32F32,
+    ),
 ) -> (Vec<I32F32>, Vec<Vec<(u16, u16)>>) {
     let n = ctx.n;
     let mut stored = vec![Vec::new(); n];
@@ -491,19 +495,20 @@ fn dividend_rows(
         let (cols, vals) = ema.row(i);
         let mut acc = ZERO;
         if ctx.new_permits[i] {
-            stored[i] = cols
-                .iter()
-                .zip(vals)
-                .map(|(&j, &e)| {
-                    let ju = usize::from(j);
-                    let (t, v) = term(ju, e);
-                    acc = sum(acc, t);
-                    (j, proportion_to_u16_fast(up_div[ju].div_fixed(v)))
-                })
-                .collect();
+            let mut row = vec![(0u16, 0u16); cols.len()];
+            for (slot, (&j, &e)) in row.iter_mut().zip(cols.iter().zip(vals)) {
+                let ju = usize::from(j);
+                let f = &finals[ju];
+                let v = norm(f, ju, e);
+                acc = plus(acc, times(f.incentive, v));
+                *slot = (j, proportion_to_u16_fast(f.up.div_fixed(v)));
+            }
+            stored[i] = row;
         } else {
             for (&j, &e) in cols.iter().zip(vals) {
-                acc = sum(acc, term(usize::from(j), e).0);
+                let ju = usize::from(j);
+                let f = &finals[ju];
+                acc = plus(acc, times(f.incentive, norm(f, ju, e)));
             }
         }
         dividends[i] = acc;
