@@ -213,22 +213,17 @@ fn matched_row(
     sums: &mut Sums,
     ema: impl Fn(&Column, I32F32, u16) -> I32F32,
 ) {
-    out.extend_row(cols.len(), |out_cols, out_vals| {
-        let mut k = 0;
-        let mut seen = 0;
-        for ((&j, &w), &(_, b)) in cols.iter().zip(vals).zip(bonds) {
+    let mut seen = 0;
+    out.extend_row_positive(
+        cols,
+        cols.iter().zip(vals).zip(bonds).map(|((&j, &w), &(_, b))| {
             let c = &mut columns[usize::from(j)];
             let acc = ema(c, clip(w, th[usize::from(j)]), b);
-            // Every entry is written; only positive ones advance the cursor.
-            out_cols[k] = j;
-            out_vals[k] = acc;
-            let bits = c.add(acc);
-            seen |= bits;
-            k += usize::from(bits != 0);
-        }
-        sums.note(seen);
-        k
-    });
+            seen |= c.add(acc);
+            acc
+        }),
+    );
+    sums.note(seen);
 }
 
 /// Column normalisation by exact column sums of positive entries, as subtensor's
@@ -495,15 +490,17 @@ fn dividend_rows(
         let (cols, vals) = ema.row(i);
         let mut acc = ZERO;
         if ctx.new_permits[i] {
-            let mut row = vec![(0u16, 0u16); cols.len()];
-            for (slot, (&j, &e)) in row.iter_mut().zip(cols.iter().zip(vals)) {
-                let ju = usize::from(j);
-                let f = &finals[ju];
-                let v = norm(f, ju, e);
-                acc = plus(acc, times(f.incentive, v));
-                *slot = (j, proportion_to_u16_fast(f.up.div_fixed(v)));
-            }
-            stored[i] = row;
+            stored[i] = cols
+                .iter()
+                .zip(vals)
+                .map(|(&j, &e)| {
+                    let ju = usize::from(j);
+                    let f = &finals[ju];
+                    let v = norm(f, ju, e);
+                    acc = plus(acc, times(f.incentive, v));
+                    (j, proportion_to_u16_fast(f.up.div_fixed(v)))
+                })
+                .collect();
         } else {
             for (&j, &e) in cols.iter().zip(vals) {
                 let ju = usize::from(j);
@@ -623,25 +620,22 @@ fn yuma3_matched_row(
     sums: &mut Sums,
     ema: impl Fn(I32F32, I32F32) -> I32F32,
 ) {
-    out.extend_row(cols.len(), |out_cols, out_vals| {
-        let mut k = 0;
-        let mut seen = 0;
-        for ((&j, &w), &(_, b)) in cols.iter().zip(vals).zip(bonds) {
+    let mut seen = 0;
+    out.extend_row_positive(
+        cols,
+        cols.iter().zip(vals).zip(bonds).map(|((&j, &w), &(_, b))| {
             // floor(b * 2^32 / 65535): subtensor's `fixed_to_fixed_u16_proportion`.
             let old = I32F32::from_bits(((u64::from(b) << 32) / u64::from(u16::MAX)) as i64);
             let acc = ema(clip(w, th[usize::from(j)]), old);
-            out_cols[k] = j;
-            out_vals[k] = acc;
             // Only positive values are kept: add 0 otherwise.
             let bits = acc.to_bits().max(0) as u64;
             let sum = &mut ema_sum[usize::from(j)];
             *sum = sum.wrapping_add(bits);
             seen |= bits;
-            k += usize::from(bits != 0);
-        }
-        sums.note(seen);
-        k
-    });
+            acc
+        }),
+    );
+    sums.note(seen);
 }
 
 /// Dividends (normalised) and stored rows of Yuma3 bonds from the EMA bonds, `norm`
