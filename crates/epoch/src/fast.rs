@@ -29,7 +29,9 @@ use substrate_fixed::types::I32F32;
 use self::csr::Csr;
 use self::divide::Divisor;
 use crate::error::{Error, validate};
-use crate::fixed::{Derived, add, fixed_proportion_to_u16, mul, safe_div, sub, to_rao};
+use crate::fixed::{
+    Derived, add, add_nonneg, fixed_proportion_to_u16, mul, mul_unit, safe_div, sub, to_rao,
+};
 use crate::types::{Input, Output, Params};
 
 const ZERO: I32F32 = I32F32::from_bits(0);
@@ -106,14 +108,20 @@ fn run_in(ws: &mut Workspace, params: &Params, input: &Input) -> Result<Output, 
     masked_weights(input, &permits, owner, &mut ws.weights);
     let weights = &ws.weights;
     let consensus = consensus(&active_stake, weights, n, d.kappa, &mut ws.consensus);
+    let liquid =
+        params.yuma3_enabled && params.liquid_alpha_enabled && consensus.iter().any(|c| *c != ZERO);
+    // With penalty 1 the weights for bonds are the clipped weights. The EMA steps clip them on
+    // the fly (an entry clipped to 0 changes no EMA bond, as if absent), so they are written
+    // out only for liquid alpha, which emits a cell for every entry of a weight row.
+    let clip_on_the_fly = d.bonds_penalty == ONE && !liquid;
     let (validator_trust, incentive, ranks) = clip_and_rank(
         weights,
         &consensus,
         &active_stake,
         d.bonds_penalty,
-        &mut ws.weights_for_bonds,
+        (&mut ws.weights_for_bonds, !clip_on_the_fly),
     );
-    let weights_for_bonds = if d.bonds_penalty == ZERO {
+    let weights_for_bonds = if d.bonds_penalty == ZERO || clip_on_the_fly {
         weights
     } else {
         &ws.weights_for_bonds
@@ -136,9 +144,9 @@ fn run_in(ws: &mut Workspace, params: &Params, input: &Input) -> Result<Output, 
         // weights x stake are the ranks before normalisation (the same products, added in
         // the same order).
         delta_sum: (d.bonds_penalty == ONE).then_some(ranks.as_slice()),
+        clip_at: clip_on_the_fly.then_some(consensus.as_slice()),
     };
     let (dividends, stored_bonds) = if params.yuma3_enabled {
-        let liquid = params.liquid_alpha_enabled && consensus.iter().any(|c| *c != ZERO);
         bonds::yuma3(
             &ctx,
             &d,
@@ -257,6 +265,7 @@ fn normalize(x: &mut [I32F32]) {
 ///
 /// A row of raw u16 weights `w` with sum `S` normalises to `floor(w * 2^32 / S)`, which is
 /// subtensor's I32F32 quotient.
+#[inline(never)]
 fn masked_weights(input: &Input, permits: &[bool], owner: Option<usize>, w: &mut Csr) {
     let n = input.weights.len();
     let nnz = input
@@ -303,6 +312,7 @@ fn masked_weights(input: &Input, permits: &[bool], owner: Option<usize>, w: &mut
 }
 
 /// Stake-weighted median of each column over validators with positive active stake.
+#[inline(never)]
 fn consensus(
     active_stake: &[I32F32],
     weights: &Csr,
@@ -330,7 +340,22 @@ fn consensus(
     };
     let sorted = voters.iter().all(|&i| weights.row(i).0.is_sorted());
     if sorted && voters.len() <= BLOCKED_MAX_VOTERS {
-        return consensus_blocked(weights, &voters, n, buf, median);
+        return consensus_blocked(
+            weights,
+            &voters,
+            n,
+            buf,
+            |keys, explicit| {
+                I32F32::from_bits(median::median_with_mass(
+                    keys,
+                    &stakes,
+                    explicit,
+                    stake_sum.to_bits(),
+                    minority.to_bits(),
+                ))
+            },
+            &stakes,
+        );
     }
 
     // Transpose the voters' rows into per-column entry lists (counting sort by column).
@@ -368,61 +393,63 @@ const BLOCKED_MAX_VOTERS: usize = 1024;
 
 /// [`consensus`] for voters whose rows are sorted: transposes a block of columns at a time
 /// (each voter's row is walked with a cursor), so the column lists of a block stay in cache.
+/// Column `c` of a block keeps its keys at `c * voters` and counts the stake of its voters
+/// while filling; `median(keys, stake)` gives a column's consensus.
+#[inline(never)]
 fn consensus_blocked(
     weights: &Csr,
     voters: &[usize],
     n: usize,
     buf: &mut median::Buffers,
-    median: impl Fn(&mut [u64]) -> I32F32,
+    median: impl Fn(&mut [u64], i64) -> I32F32,
+    stakes: &[i64],
 ) -> Vec<I32F32> {
+    let v = voters.len();
     // About 64 KiB of keys per block.
-    let block = (8192 / voters.len()).clamp(16, 4096);
+    let block = (8192 / v).clamp(16, 4096);
     let median::Buffers {
         keys,
-        start,
-        fill,
+        start: count,
         cursor,
         ends,
+        mass,
+        ..
     } = buf;
     cursor.clear();
     cursor.extend(voters.iter().map(|&i| weights.range(i).start));
     ends.clear();
-    ends.resize(voters.len(), 0);
-    start.clear();
-    start.resize(block + 1, 0);
-    fill.clear();
-    fill.resize(block + 1, 0);
+    ends.extend(voters.iter().map(|&i| weights.range(i).end));
+    count.clear();
+    count.resize(block, 0);
+    mass.clear();
+    mass.resize(block, 0);
     keys.clear();
-    keys.resize(voters.len() * block, 0);
+    keys.resize(v * block, 0);
+    // Plain slices, so the loops below keep their pointers in registers.
+    let (keys, count, mass) = (&mut keys[..], &mut count[..], &mut mass[..]);
+    let (col, val) = (&weights.col[..], &weights.val[..]);
     let mut consensus = Vec::with_capacity(n);
     let mut c0 = 0;
     while c0 < n {
         let c1 = (c0 + block).min(n);
         let width = c1 - c0;
-        start[..=width].fill(0);
-        for (k, &i) in voters.iter().enumerate() {
-            let end = weights.range(i).end;
-            let mut p = cursor[k];
-            while p < end && usize::from(weights.col[p]) < c1 {
-                start[usize::from(weights.col[p]) - c0 + 1] += 1;
-                p += 1;
+        count[..width].fill(0);
+        mass[..width].fill(0);
+        for (k, (p, &end)) in cursor.iter_mut().zip(ends.iter()).enumerate() {
+            // The voter's entries in this block: its sorted row up to column c1.
+            let q = *p + col[*p..end].partition_point(|&j| usize::from(j) < c1);
+            let stake = stakes[k];
+            for (&j, w) in col[*p..q].iter().zip(&val[*p..q]) {
+                let c = usize::from(j) - c0;
+                // Rows name a column at most once, so a column holds at most `v` keys.
+                keys[c * v + count[c]] = median::key(w.to_bits(), k);
+                count[c] += 1;
+                mass[c] += stake;
             }
-            ends[k] = p;
+            *p = q;
         }
-        for j in 0..width {
-            start[j + 1] += start[j];
-        }
-        fill[..=width].copy_from_slice(&start[..=width]);
-        for k in 0..voters.len() {
-            for p in cursor[k]..ends[k] {
-                let slot = &mut fill[usize::from(weights.col[p]) - c0];
-                keys[*slot] = median::key(weights.val[p].to_bits(), k);
-                *slot += 1;
-            }
-            cursor[k] = ends[k];
-        }
-        for j in 0..width {
-            consensus.push(median(&mut keys[start[j]..start[j + 1]]));
+        for c in 0..width {
+            consensus.push(median(&mut keys[c * v..c * v + count[c]], mass[c]));
         }
         c0 = c1;
     }
@@ -431,17 +458,19 @@ fn consensus_blocked(
 
 /// Clips weights at consensus (dropping entries whose threshold is 0), and returns validator
 /// trust (clipped row sums), incentive (normalised stake-weighted ranks) and the ranks
-/// before normalisation. Writes the
+/// before normalisation. With `write`, writes the
 /// weights for bonds, `W + penalty * (clipped - W)`, into `for_bonds`, except for penalty 0,
 /// where they are exactly `W` (explicit zeros and entry order included) and `for_bonds` is
 /// left empty. Penalty 1 gives exactly the clipped weights; other penalties keep positive
-/// entries in ascending column order (subtensor densifies the row).
+/// entries in ascending column order (subtensor densifies the row). Without `write` (only
+/// for penalties 0 and 1), `for_bonds` is left empty.
+#[inline(never)]
 fn clip_and_rank(
     weights: &Csr,
     consensus: &[I32F32],
     active_stake: &[I32F32],
     penalty: I32F32,
-    for_bonds: &mut Csr,
+    (for_bonds, write): (&mut Csr, bool),
 ) -> (Vec<I32F32>, Vec<I32F32>, Vec<I32F32>) {
     #[derive(Clone, Copy, PartialEq, Eq)]
     enum Mode {
@@ -457,9 +486,10 @@ fn clip_and_rank(
         Mode::Interpolated
     };
     let n = weights.ptr.len() - 1;
+    debug_assert!(write || mode != Mode::Interpolated);
     for_bonds.reset(
         n,
-        if mode == Mode::Weights {
+        if mode == Mode::Weights || !write {
             0
         } else {
             weights.nnz()
@@ -480,24 +510,28 @@ fn clip_and_rank(
                 Some(v)
             }
         };
-        if mode == Mode::Clipped {
-            // Written branch-free: every entry is written, kept ones advance the cursor; a
-            // dropped entry adds 0 to the sums, which changes nothing.
+        // Weights are non-negative, so with the row's stake in [0, 1] (always: it is
+        // normalised) `mul_unit` and `add_nonneg` are exactly `mul` and `add`.
+        let unit = (ZERO..=ONE).contains(&s);
+        if mode == Mode::Clipped && !write {
+            let row = (cols, vals);
+            sum = if unit {
+                clip_sums(row, consensus, &mut ranks, |c| (mul_unit(s, c), add_nonneg))
+            } else {
+                clip_sums(row, consensus, &mut ranks, |c| (mul(s, c), add))
+            };
+        } else if mode == Mode::Clipped {
             for_bonds.extend_row(cols.len(), |out_cols, out_vals| {
-                let mut k = 0;
-                for (&j, &v) in cols.iter().zip(vals) {
-                    let ju = usize::from(j);
-                    let c = clip(v, consensus[ju]);
-                    let value = c.unwrap_or(ZERO);
-                    sum = add(sum, value);
-                    if s != ZERO {
-                        ranks[ju] = add(ranks[ju], mul(s, value));
-                    }
-                    out_cols[k] = j;
-                    out_vals[k] = value;
-                    k += usize::from(c.is_some());
+                let out = (out_cols, out_vals);
+                if unit {
+                    clip_row((cols, vals), consensus, &mut ranks, out, &mut sum, |c| {
+                        (mul_unit(s, c), add_nonneg)
+                    })
+                } else {
+                    clip_row((cols, vals), consensus, &mut ranks, out, &mut sum, |c| {
+                        (mul(s, c), add)
+                    })
                 }
-                k
             });
         } else {
             for (&j, &v) in cols.iter().zip(vals) {
@@ -530,7 +564,7 @@ fn clip_and_rank(
                 for_bonds.val[start + k] = v;
             }
         }
-        if mode != Mode::Weights {
+        if mode != Mode::Weights && write {
             for_bonds.end_row();
         }
         trust[i] = sum;
@@ -540,8 +574,61 @@ fn clip_and_rank(
     (trust, ranks, raw)
 }
 
+/// One row of clipped weights (see [`clip_and_rank`]'s penalty 1), written branch-free to the
+/// front of `out`: every entry is written, kept ones advance the cursor, and a dropped entry
+/// adds 0 to the sums, which changes nothing. `arith(c)` gives the row's stake times `c` and
+/// the addition to use. Returns the number kept.
+#[inline(always)]
+fn clip_row<F: Fn(I32F32, I32F32) -> I32F32>(
+    (cols, vals): (&[u16], &[I32F32]),
+    consensus: &[I32F32],
+    ranks: &mut [I32F32],
+    (out_cols, out_vals): (&mut [u16], &mut [I32F32]),
+    sum: &mut I32F32,
+    arith: impl Fn(I32F32) -> (I32F32, F),
+) -> usize {
+    let mut k = 0;
+    let mut total = *sum;
+    for (&j, &v) in cols.iter().zip(vals) {
+        let ju = usize::from(j);
+        let th = consensus[ju];
+        // A weight above a threshold of 0 is dropped; otherwise it is clipped at the
+        // threshold (weights and thresholds are non-negative).
+        let kept = v <= th || th > ZERO;
+        let value = v.min(th).max(ZERO);
+        let (product, plus) = arith(value);
+        total = plus(total, value);
+        ranks[ju] = plus(ranks[ju], product);
+        out_cols[k] = j;
+        out_vals[k] = value;
+        k += usize::from(kept);
+    }
+    *sum = total;
+    k
+}
+
+/// [`clip_row`] without writing the clipped row: adds to `ranks` and returns the row's sum.
+#[inline(always)]
+fn clip_sums<F: Fn(I32F32, I32F32) -> I32F32>(
+    (cols, vals): (&[u16], &[I32F32]),
+    consensus: &[I32F32],
+    ranks: &mut [I32F32],
+    arith: impl Fn(I32F32) -> (I32F32, F),
+) -> I32F32 {
+    let mut total = ZERO;
+    for (&j, &v) in cols.iter().zip(vals) {
+        let ju = usize::from(j);
+        let value = v.min(consensus[ju]).max(ZERO);
+        let (product, plus) = arith(value);
+        total = plus(total, value);
+        ranks[ju] = plus(ranks[ju], product);
+    }
+    total
+}
+
 /// Server, validator and combined emission proportions, with the stake fallback when
 /// incentive and dividends are all zero.
+#[inline(never)]
 fn emission_split(
     incentive: &[I32F32],
     dividends: &[I32F32],

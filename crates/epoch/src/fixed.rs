@@ -34,6 +34,23 @@ pub(crate) fn mul(a: I32F32, b: I32F32) -> I32F32 {
     mul_signed(x, y)
 }
 
+/// [`mul`] for `a` in `[0, 1]` (bits `0..=2^32`) and `b >= 0`, where the product is at most
+/// `b` and never saturates: one unsigned multiply, no range check.
+#[inline]
+pub(crate) fn mul_unit(a: I32F32, b: I32F32) -> I32F32 {
+    debug_assert!((0..=1 << 32).contains(&a.to_bits()) && b.to_bits() >= 0);
+    I32F32::from_bits(
+        ((u128::from(a.to_bits() as u64) * u128::from(b.to_bits() as u64)) >> 32) as i64,
+    )
+}
+
+/// [`add`] for `a, b >= 0`: the sum, saturated at the maximum.
+#[inline]
+pub(crate) fn add_nonneg(a: I32F32, b: I32F32) -> I32F32 {
+    debug_assert!(a.to_bits() >= 0 && b.to_bits() >= 0);
+    I32F32::from_bits((a.to_bits() as u64 + b.to_bits() as u64).min(i64::MAX as u64) as i64)
+}
+
 /// [`mul`] for any operands.
 #[inline(never)]
 fn mul_signed(x: i64, y: i64) -> I32F32 {
@@ -186,6 +203,39 @@ mod tests {
             let (a, b) = (I32F32::from_bits(a), I32F32::from_bits(b));
             proptest::prop_assert_eq!(mul(a, b), a.saturating_mul(b));
         }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn mul_unit_is_mul(
+            a in proptest::prop_oneof![0i64..=1 << 32, proptest::strategy::Just(1i64 << 32)],
+            b in proptest::prop_oneof![0i64..=1 << 34, 0i64..=i64::MAX],
+        ) {
+            let (a, b) = (I32F32::from_bits(a), I32F32::from_bits(b));
+            proptest::prop_assert_eq!(mul_unit(a, b), mul(a, b));
+        }
+
+        #[test]
+        fn add_nonneg_is_add(a in 0i64..=i64::MAX, b in 0i64..=i64::MAX) {
+            let (a, b) = (I32F32::from_bits(a), I32F32::from_bits(b));
+            proptest::prop_assert_eq!(add_nonneg(a, b), add(a, b));
+        }
+    }
+
+    #[test]
+    fn unit_arithmetic_at_the_edges() {
+        let one = I32F32::from_bits(1 << 32);
+        let max = I32F32::max_value();
+        for (a, b) in [
+            (one, max),
+            (one, one),
+            (I32F32::from_bits(0), max),
+            (one, I32F32::from_bits(0)),
+        ] {
+            assert_eq!(mul_unit(a, b), mul(a, b));
+        }
+        assert_eq!(add_nonneg(max, max), max);
+        assert_eq!(add_nonneg(max, I32F32::from_bits(0)), max);
     }
 
     proptest::proptest! {

@@ -12,7 +12,7 @@ use super::csr::Csr;
 use super::divide::Divisor;
 use super::sigmoid::{LiquidAlpha, exp_safe_batch};
 use super::{ONE, ZERO, normalize};
-use crate::fixed::{Derived, add, mul, proportion_to_u16_fast, sub};
+use crate::fixed::{Derived, add, add_nonneg, mul, mul_unit, proportion_to_u16_fast, sub};
 use crate::types::Input;
 
 /// What both bond variants read.
@@ -33,9 +33,22 @@ pub(super) struct Context<'a> {
     pub(super) new_permits: &'a [bool],
     /// Column sums of weights for bonds x active stake, when already known.
     pub(super) delta_sum: Option<&'a [I32F32]>,
+    /// When given, the weights for bonds are `weights_for_bonds` clipped at these thresholds
+    /// (an entry above its threshold becomes the threshold, floored at 0). An entry clipped to
+    /// 0 changes no fixed-alpha EMA bond, exactly as if it were absent.
+    pub(super) clip_at: Option<&'a [I32F32]>,
 }
 
 impl Context<'_> {
+    /// Thresholds at which to clip the weights for bonds (`I32F32::MAX` when they are used as
+    /// they are: every weight is non-negative, so clipping at the maximum changes nothing).
+    fn thresholds(&self) -> std::borrow::Cow<'_, [I32F32]> {
+        match self.clip_at {
+            Some(th) => std::borrow::Cow::Borrowed(th),
+            None => std::borrow::Cow::Owned(vec![I32F32::max_value(); self.n]),
+        }
+    }
+
     /// Whether bonds towards each column survive: its uid registered before the last tempo.
     fn kept_columns(&self) -> Vec<bool> {
         self.input
@@ -107,10 +120,16 @@ impl Row {
 /// Whether a bond row names exactly the (ascending) columns of the weight row, all kept: the
 /// steady state, where the EMA is one element-wise pass in the rows' own order.
 fn matches(cols: &[u16], bonds: &[(u16, u16)], kept: &[bool]) -> bool {
-    cols.len() == bonds.len()
-        && cols.iter().zip(bonds).all(|(j, (b, _))| j == b)
-        && cols.is_sorted()
-        && cols.iter().all(|j| kept[usize::from(*j)])
+    if cols.len() != bonds.len() {
+        return false;
+    }
+    let mut ok = true;
+    let mut prev = -1i32;
+    for (&j, &(b, _)) in cols.iter().zip(bonds) {
+        ok &= j == b && i32::from(j) > prev && kept[usize::from(j)];
+        prev = i32::from(j);
+    }
+    ok
 }
 
 /// Classic bonds' per-column state.
@@ -120,21 +139,91 @@ struct Column {
     delta: Divisor,
     /// Divides by the column sum of the masked bonds.
     bond: Divisor,
-    /// Exact sum of the column's EMA bonds.
-    sum: u128,
-    /// Largest EMA bond of the column.
+    /// Sum of the column's EMA bonds modulo 2^64: exact unless some bond reaches
+    /// [`WIDE_BOND`] (see [`Sums`]).
+    sum: u64,
+    /// Largest EMA bond of the column (0 when none is positive).
     max: I32F32,
 }
 
 impl Column {
-    /// Counts an EMA bond `v > 0` of the column.
+    /// Counts an EMA bond `v` of the column; a bond `v <= 0` is not stored and adds nothing.
+    /// Returns the bits it added, for [`Sums::note`].
     #[inline]
-    fn add(&mut self, v: I32F32) {
-        self.sum += v.to_bits() as u128;
-        if self.max < v {
-            self.max = v;
-        }
+    fn add(&mut self, v: I32F32) -> u64 {
+        let bits = v.to_bits().max(0) as u64;
+        self.sum = self.sum.wrapping_add(bits);
+        self.max = self.max.max(v);
+        bits
     }
+}
+
+/// EMA bonds of this size or more make the 64-bit column sums inexact: with fewer than 2^16
+/// rows, sums of smaller bonds stay below 2^56.
+const WIDE_BOND: u64 = 1 << 40;
+
+/// Exact column sums of positive EMA bonds: summed in 64 bits while every bond is below
+/// [`WIDE_BOND`] (always, unless a bonds moving average above 100% inflates the bonds),
+/// otherwise summed again in 128 bits.
+#[derive(Default)]
+struct Sums {
+    /// Bitwise or of every added bond.
+    seen: u64,
+}
+
+impl Sums {
+    /// Records an added bond's bits.
+    #[inline]
+    fn note(&mut self, bits: u64) {
+        self.seen |= bits;
+    }
+
+    /// The exact sums: `narrow` when every bond was small, else recomputed from `ema`.
+    fn exact(&self, narrow: impl Iterator<Item = u64>, ema: &Csr, n: usize) -> Vec<u128> {
+        if self.seen < WIDE_BOND {
+            return narrow.map(u128::from).collect();
+        }
+        let mut sums = vec![0u128; n];
+        for (j, v) in ema.col.iter().zip(&ema.val) {
+            sums[usize::from(*j)] += v.to_bits().max(0) as u128;
+        }
+        sums
+    }
+}
+
+/// A row of weights for bonds with the thresholds (by column) to clip them at: columns,
+/// values, thresholds.
+type ClippedRow<'a> = (&'a [u16], &'a [I32F32], &'a [I32F32]);
+
+/// A weight for bonds clipped at threshold `th` (see [`Context::clip_at`]).
+#[inline(always)]
+fn clip(w: I32F32, th: I32F32) -> I32F32 {
+    w.min(th).max(ZERO)
+}
+
+/// The classic EMA of a steady-state row (bonds exactly on its weights' ascending columns),
+/// `ema(column, weight, bond)` giving each cell, into the next row of `out`; positive cells
+/// are kept and counted in their column.
+#[inline(always)]
+fn matched_row(
+    (cols, vals, th): ClippedRow<'_>,
+    bonds: &[(u16, u16)],
+    columns: &mut [Column],
+    out: &mut Csr,
+    sums: &mut Sums,
+    ema: impl Fn(&Column, I32F32, u16) -> I32F32,
+) {
+    let mut seen = 0;
+    out.extend_row_positive(
+        cols,
+        cols.iter().zip(vals).zip(bonds).map(|((&j, &w), &(_, b))| {
+            let c = &mut columns[usize::from(j)];
+            let acc = ema(c, clip(w, th[usize::from(j)]), b);
+            seen |= c.add(acc);
+            acc
+        }),
+    );
+    sums.note(seen);
 }
 
 /// Column normalisation by exact column sums of positive entries, as subtensor's
@@ -188,15 +277,35 @@ pub(super) fn yuma2(
 ) -> (Vec<I32F32>, Vec<Vec<(u16, u16)>>) {
     let n = ctx.n;
     let kept = ctx.kept_columns();
+    let all_kept = kept.iter().all(|k| *k);
     let wfb = ctx.weights_for_bonds;
+    let th = ctx.thresholds();
 
+    // Column sums of the kept bonds and, per row, whether the row is in the steady state
+    // (see [`matches`]), in one pass over the bonds.
     let mut bond_sum = vec![0u64; n];
-    for row in &ctx.input.bonds {
-        for &(j, b) in row {
-            if kept[usize::from(j)] {
-                bond_sum[usize::from(j)] += u64::from(b);
+    let mut matched = vec![false; n];
+    for (i, bonds) in ctx.input.bonds.iter().enumerate() {
+        let cols = if ctx.active_stake[i] == ZERO {
+            &[]
+        } else {
+            wfb.row(i).0
+        };
+        let mut ok = cols.len() == bonds.len();
+        if ok && all_kept {
+            let mut prev = -1i32;
+            for (&j, &(b, v)) in cols.iter().zip(bonds) {
+                bond_sum[usize::from(b)] += u64::from(v);
+                ok &= j == b && i32::from(j) > prev;
+                prev = i32::from(j);
             }
+        } else {
+            for &(b, v) in bonds {
+                bond_sum[usize::from(b)] += u64::from(kept[usize::from(b)]) * u64::from(v);
+            }
+            ok = ok && matches(cols, bonds, &kept);
         }
+        matched[i] = ok;
     }
     let delta_sum = ctx.delta_sum.map_or_else(
         || {
@@ -206,8 +315,8 @@ pub(super) fn yuma2(
                 if s != ZERO {
                     let (cols, vals) = wfb.row(i);
                     for (j, w) in cols.iter().zip(vals) {
-                        let sum = &mut sums[usize::from(*j)];
-                        *sum = add(*sum, mul(*w, s));
+                        let ju = usize::from(*j);
+                        sums[ju] = add(sums[ju], mul(clip(*w, th[ju]), s));
                     }
                 }
             }
@@ -238,40 +347,56 @@ pub(super) fn yuma2(
     let bonds_nnz = ctx.input.bonds.iter().map(Vec::len).sum();
     ema.reset(n, wfb.nnz().max(bonds_nnz));
     scratch.reset(n);
-    for i in 0..n {
+    let mut sums = Sums::default();
+    // With the EMA factor and the row's stake in [0, 1], every product of the steady-state EMA
+    // has one factor in [0, 1] and the other non-negative (weights for bonds, normalised
+    // deltas and bonds), so `mul_unit` and `add_nonneg` give exactly `mul` and `add`.
+    let unit_alpha = (ZERO..=ONE).contains(&alpha);
+    for (i, &steady) in matched.iter().enumerate() {
         let s = ctx.active_stake[i];
+        let unit = unit_alpha && (ZERO..=ONE).contains(&s);
         let (mut cols, mut vals) = wfb.row(i);
         if s == ZERO {
             // A zero delta row adds nothing to the EMA.
             (cols, vals) = (&[], &[]);
         }
         let bonds = &ctx.input.bonds[i];
-        if matches(cols, bonds, &kept) {
-            ema.extend_row(cols.len(), |out_cols, out_vals| {
-                let mut k = 0;
-                for ((&j, w), &(_, b)) in cols.iter().zip(vals).zip(bonds) {
-                    let c = &mut columns[usize::from(j)];
-                    let new = c.delta.div_fixed(mul(*w, s));
-                    // Raw u16 bonds over their column sum: floor(b * 2^32 / sum).
-                    let old = I32F32::from_bits(c.bond.div_shifted(u64::from(b)) as i64);
-                    let acc = add(mul(alpha, new), mul(one_minus_alpha, old));
-                    out_cols[k] = j;
-                    out_vals[k] = acc;
-                    if acc > ZERO {
-                        c.add(acc);
-                        k += 1;
-                    }
-                }
-                k
-            });
+        if steady {
+            if unit {
+                // The same operations without range checks or saturation (see `unit_alpha`).
+                matched_row(
+                    (cols, vals, &th),
+                    bonds,
+                    &mut columns,
+                    ema,
+                    &mut sums,
+                    |c, w, b| {
+                        let new = c.delta.div_fixed(mul_unit(s, w));
+                        let old = I32F32::from_bits(c.bond.div(u64::from(b) << 32) as i64);
+                        add_nonneg(mul_unit(alpha, new), mul_unit(one_minus_alpha, old))
+                    },
+                );
+            } else {
+                matched_row(
+                    (cols, vals, &th),
+                    bonds,
+                    &mut columns,
+                    ema,
+                    &mut sums,
+                    |c, w, b| {
+                        let new = c.delta.div_fixed(mul(w, s));
+                        let old = I32F32::from_bits(c.bond.div(u64::from(b) << 32) as i64);
+                        add(mul(alpha, new), mul(one_minus_alpha, old))
+                    },
+                );
+            }
         } else {
             let start = ema.nnz();
             new_vals.clear();
-            new_vals.extend(
-                cols.iter()
-                    .zip(vals)
-                    .map(|(j, w)| columns[usize::from(*j)].delta.div_fixed(mul(*w, s))),
-            );
+            new_vals.extend(cols.iter().zip(vals).map(|(j, w)| {
+                let ju = usize::from(*j);
+                columns[ju].delta.div_fixed(mul(clip(*w, th[ju]), s))
+            }));
             ctx.old_row(i, &kept, old, |j, b| {
                 I32F32::from_bits(columns[j].bond.div_shifted(u64::from(b)) as i64)
             });
@@ -283,44 +408,107 @@ pub(super) fn yuma2(
                 scratch,
             );
             for (j, v) in ema.col[start..].iter().zip(&ema.val[start..]) {
-                columns[usize::from(*j)].add(*v);
+                sums.note(columns[usize::from(*j)].add(*v));
             }
         }
         ema.end_row();
     }
 
-    let ema_sum: Vec<u128> = columns.iter().map(|c| c.sum).collect();
-    let ema_max: Vec<I32F32> = columns.iter().map(|c| c.max).collect();
+    let ema_sum = sums.exact(columns.iter().map(|c| c.sum), ema, n);
     let norm = ColumnNorm::new(&ema_sum);
-    let up_div: Vec<Divisor> = ema_max
+    // Per column: the normalisation, the upscaling by the normalised maximum, the incentive.
+    let finals: Vec<Final> = columns
         .iter()
         .enumerate()
-        .map(|(j, m)| {
-            let top = if *m > ZERO { norm.div(j, *m) } else { ZERO };
-            Divisor::sum_or_one(top.to_bits() as u64)
+        .map(|(j, c)| {
+            let top = if c.max > ZERO {
+                norm.div(j, c.max)
+            } else {
+                ZERO
+            };
+            Final {
+                norm: match &norm {
+                    ColumnNorm::Narrow(d) => d[j],
+                    ColumnNorm::Wide(_) => Divisor::sum_or_one(0),
+                },
+                up: Divisor::sum_or_one(top.to_bits() as u64),
+                incentive: ctx.incentive[j],
+            }
         })
         .collect();
+    match &norm {
+        ColumnNorm::Narrow(_) => yuma2_dividends(ctx, ema, &finals, |f, _, e| f.norm.div_fixed(e)),
+        ColumnNorm::Wide(_) => yuma2_dividends(ctx, ema, &finals, |_, j, e| norm.div(j, e)),
+    }
+}
+
+/// Classic bonds' per-column constants of the dividends and stored rows.
+#[derive(Clone, Copy)]
+struct Final {
+    /// Column normalisation (when every column sum fits in an I32F32).
+    norm: Divisor,
+    /// Divides by the normalised column maximum.
+    up: Divisor,
+    /// The column's incentive.
+    incentive: I32F32,
+}
+
+/// Dividends (normalised) and stored rows of classic bonds from the EMA bonds, `norm(final,
+/// column, bond)` column-normalising an EMA bond.
+fn yuma2_dividends(
+    ctx: &Context<'_>,
+    ema: &Csr,
+    finals: &[Final],
+    norm: impl Fn(&Final, usize, I32F32) -> I32F32,
+) -> (Vec<I32F32>, Vec<Vec<(u16, u16)>>) {
+    // Incentive is normalised and normalised bonds are non-negative, so the usual case
+    // multiplies proportions (exactly, see `mul_unit`) and adds non-negative terms.
+    if ctx.incentive.iter().all(|x| (ZERO..=ONE).contains(x)) {
+        dividend_rows(ctx, ema, finals, norm, (mul_unit, add_nonneg))
+    } else {
+        dividend_rows(ctx, ema, finals, norm, (|a, b| mul(a, b), add))
+    }
+}
+
+/// [`yuma2_dividends`] with the given multiplication (incentive times normalised bond) and
+/// addition of dividend terms.
+#[inline(always)]
+fn dividend_rows(
+    ctx: &Context<'_>,
+    ema: &Csr,
+    finals: &[Final],
+    norm: impl Fn(&Final, usize, I32F32) -> I32F32,
+    (times, plus): (
+        impl Fn(I32F32, I32F32) -> I32F32,
+        impl Fn(I32F32, I32F32) -> I32F32,
+    ),
+) -> (Vec<I32F32>, Vec<Vec<(u16, u16)>>) {
+    let n = ctx.n;
     let mut stored = vec![Vec::new(); n];
     let mut dividends = vec![ZERO; n];
     for i in 0..n {
         let (cols, vals) = ema.row(i);
-        let keep = ctx.new_permits[i];
-        let mut row = if keep {
-            vec![(0, 0); cols.len()]
-        } else {
-            Vec::new()
-        };
         let mut acc = ZERO;
-        for (k, (j, e)) in cols.iter().zip(vals).enumerate() {
-            let ju = usize::from(*j);
-            let v = norm.div(ju, *e);
-            acc = add(acc, mul(ctx.incentive[ju], v));
-            if keep {
-                row[k] = (*j, proportion_to_u16_fast(up_div[ju].div_fixed(v)));
+        if ctx.new_permits[i] {
+            stored[i] = cols
+                .iter()
+                .zip(vals)
+                .map(|(&j, &e)| {
+                    let ju = usize::from(j);
+                    let f = &finals[ju];
+                    let v = norm(f, ju, e);
+                    acc = plus(acc, times(f.incentive, v));
+                    (j, proportion_to_u16_fast(f.up.div_fixed(v)))
+                })
+                .collect();
+        } else {
+            for (&j, &e) in cols.iter().zip(vals) {
+                let ju = usize::from(j);
+                let f = &finals[ju];
+                acc = plus(acc, times(f.incentive, norm(f, ju, e)));
             }
         }
         dividends[i] = acc;
-        stored[i] = row;
     }
     normalize(&mut dividends);
     (dividends, stored)
@@ -338,6 +526,7 @@ pub(super) fn yuma3(
     let n = ctx.n;
     let kept = ctx.kept_columns();
     let wfb = ctx.weights_for_bonds;
+    let th = ctx.thresholds();
     // floor(b * 2^32 / 65535): subtensor's `fixed_to_fixed_u16_proportion`.
     let proportion =
         |_: usize, b: u16| I32F32::from_bits(((u64::from(b) << 32) / u64::from(u16::MAX)) as i64);
@@ -351,11 +540,18 @@ pub(super) fn yuma3(
     let one_minus_alpha = ONE.saturating_sub(alpha);
 
     let Buffers {
-        ema, scratch, old, ..
+        ema,
+        scratch,
+        old,
+        new_vals,
     } = buf;
     ema.reset(n, wfb.nnz());
     scratch.reset(n);
-    let mut ema_sum = vec![0u128; n];
+    let mut ema_sum = vec![0u64; n];
+    let mut sums = Sums::default();
+    // With the EMA factor in [0, 1], each product has one factor in [0, 1] and the other
+    // non-negative (a weight, a bond proportion): `mul_unit` and `add_nonneg` are exact.
+    let unit = (ZERO..=ONE).contains(&alpha);
     for i in 0..n {
         let start = ema.nnz();
         let (cols, vals) = wfb.row(i);
@@ -366,26 +562,29 @@ pub(super) fn yuma3(
                 liquid.row((cols, vals), (&old.cols, &old.vals), ema, scratch);
             }
             None if matches(cols, bonds, &kept) => {
-                ema.extend_row(cols.len(), |out_cols, out_vals| {
-                    let mut k = 0;
-                    for ((&j, w), &(_, b)) in cols.iter().zip(vals).zip(bonds) {
-                        let acc = add(mul(alpha, *w), mul(one_minus_alpha, proportion(0, b)));
-                        out_cols[k] = j;
-                        out_vals[k] = acc;
-                        // Only positive values are kept: add 0 otherwise.
-                        let positive = acc > ZERO;
-                        ema_sum[usize::from(j)] += u128::from(positive) * acc.to_bits() as u128;
-                        k += usize::from(positive);
-                    }
-                    k
-                });
+                let row = (cols, vals, &th[..]);
+                if unit {
+                    yuma3_matched_row(row, bonds, &mut ema_sum, ema, &mut sums, |w, b| {
+                        add_nonneg(mul_unit(alpha, w), mul_unit(one_minus_alpha, b))
+                    });
+                } else {
+                    yuma3_matched_row(row, bonds, &mut ema_sum, ema, &mut sums, |w, b| {
+                        add(mul(alpha, w), mul(one_minus_alpha, b))
+                    });
+                }
                 ema.end_row();
                 continue;
             }
             None => {
                 ctx.old_row(i, &kept, old, proportion);
+                new_vals.clear();
+                new_vals.extend(
+                    cols.iter()
+                        .zip(vals)
+                        .map(|(j, w)| clip(*w, th[usize::from(*j)])),
+                );
                 ema_row(
-                    (cols, vals),
+                    (cols, new_vals),
                     (&old.cols, &old.vals),
                     (alpha, one_minus_alpha),
                     ema,
@@ -394,20 +593,89 @@ pub(super) fn yuma3(
             }
         }
         for (j, v) in ema.col[start..].iter().zip(&ema.val[start..]) {
-            ema_sum[usize::from(*j)] += v.to_bits() as u128;
+            let bits = v.to_bits() as u64;
+            ema_sum[usize::from(*j)] = ema_sum[usize::from(*j)].wrapping_add(bits);
+            sums.note(bits);
         }
         ema.end_row();
     }
 
+    let ema_sum = sums.exact(ema_sum.into_iter(), ema, n);
     let norm = ColumnNorm::new(&ema_sum);
+    match &norm {
+        ColumnNorm::Narrow(d) => yuma3_dividends(ctx, ema, |j, e| d[j].div_fixed(e)),
+        ColumnNorm::Wide(_) => yuma3_dividends(ctx, ema, |j, e| norm.div(j, e)),
+    }
+}
+
+/// The fixed-alpha Yuma3 EMA of a steady-state row, `ema(weight, bond proportion)` giving
+/// each cell, into the next row of `out`; positive cells are kept and added to their
+/// column's sum (modulo 2^64, see [`Sums`]).
+#[inline(always)]
+fn yuma3_matched_row(
+    (cols, vals, th): ClippedRow<'_>,
+    bonds: &[(u16, u16)],
+    ema_sum: &mut [u64],
+    out: &mut Csr,
+    sums: &mut Sums,
+    ema: impl Fn(I32F32, I32F32) -> I32F32,
+) {
+    let mut seen = 0;
+    out.extend_row_positive(
+        cols,
+        cols.iter().zip(vals).zip(bonds).map(|((&j, &w), &(_, b))| {
+            // floor(b * 2^32 / 65535): subtensor's `fixed_to_fixed_u16_proportion`.
+            let old = I32F32::from_bits(((u64::from(b) << 32) / u64::from(u16::MAX)) as i64);
+            let acc = ema(clip(w, th[usize::from(j)]), old);
+            // Only positive values are kept: add 0 otherwise.
+            let bits = acc.to_bits().max(0) as u64;
+            let sum = &mut ema_sum[usize::from(j)];
+            *sum = sum.wrapping_add(bits);
+            seen |= bits;
+            acc
+        }),
+    );
+    sums.note(seen);
+}
+
+/// Dividends (normalised) and stored rows of Yuma3 bonds from the EMA bonds, `norm`
+/// column-normalising an EMA bond.
+fn yuma3_dividends(
+    ctx: &Context<'_>,
+    ema: &Csr,
+    norm: impl Fn(usize, I32F32) -> I32F32,
+) -> (Vec<I32F32>, Vec<Vec<(u16, u16)>>) {
+    // Incentive is normalised and normalised bonds are non-negative: in the usual case
+    // `mul_unit` and `add_nonneg` are exact.
+    if ctx.incentive.iter().all(|x| (ZERO..=ONE).contains(x)) {
+        yuma3_rows(
+            ctx,
+            ema,
+            |j, e| mul_unit(ctx.incentive[j], norm(j, e)),
+            add_nonneg,
+        )
+    } else {
+        yuma3_rows(ctx, ema, |j, e| mul(norm(j, e), ctx.incentive[j]), add)
+    }
+}
+
+/// [`yuma3_dividends`] with `term(column, bond)` giving a cell's dividend term and `plus`
+/// adding terms.
+#[inline(always)]
+fn yuma3_rows(
+    ctx: &Context<'_>,
+    ema: &Csr,
+    term: impl Fn(usize, I32F32) -> I32F32,
+    plus: impl Fn(I32F32, I32F32) -> I32F32,
+) -> (Vec<I32F32>, Vec<Vec<(u16, u16)>>) {
+    let n = ctx.n;
     let mut stored = vec![Vec::new(); n];
     let mut dividends = vec![ZERO; n];
     for i in 0..n {
         let (cols, vals) = ema.row(i);
         let mut acc = ZERO;
-        for (j, e) in cols.iter().zip(vals) {
-            let ju = usize::from(*j);
-            acc = add(acc, mul(norm.div(ju, *e), ctx.incentive[ju]));
+        for (&j, &e) in cols.iter().zip(vals) {
+            acc = plus(acc, term(usize::from(j), e));
         }
         dividends[i] = acc.checked_mul(ctx.active_stake[i]).unwrap_or(ZERO);
         if ctx.new_permits[i] {

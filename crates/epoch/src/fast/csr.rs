@@ -58,6 +58,37 @@ impl Csr {
         self.val.truncate(start + written);
     }
 
+    /// Appends every entry of `cols` to the current row, `val(k)` giving the `k`th entry's
+    /// value, then drops the row's new entries whose value is not positive. Writes each entry
+    /// once, without zero-filling first; the drop is a second pass only when some value is 0
+    /// or negative.
+    #[inline]
+    pub(crate) fn extend_row_positive(&mut self, cols: &[u16], vals: impl Iterator<Item = I32F32>) {
+        let start = self.col.len();
+        self.col.extend_from_slice(cols);
+        let mut positive = true;
+        // `map`, not `inspect`: `Map` keeps the trusted length, so `extend` writes in place
+        // without a capacity check per value (measured: `inspect` costs 4M instructions more
+        // per classic epoch at 64 x 4096).
+        #[allow(clippy::manual_inspect)]
+        self.val.extend(vals.take(cols.len()).map(|v| {
+            positive &= v.to_bits() > 0;
+            v
+        }));
+        debug_assert_eq!(self.col.len(), self.val.len());
+        if !positive {
+            let mut k = start;
+            for e in start..self.col.len() {
+                let (j, v) = (self.col[e], self.val[e]);
+                self.col[k] = j;
+                self.val[k] = v;
+                k += usize::from(v.to_bits() > 0);
+            }
+            self.col.truncate(k);
+            self.val.truncate(k);
+        }
+    }
+
     /// Closes the current row.
     #[inline]
     pub(crate) fn end_row(&mut self) {
@@ -80,5 +111,30 @@ impl Csr {
     /// Number of stored entries.
     pub(crate) fn nnz(&self) -> usize {
         self.col.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bits(v: &[I32F32]) -> Vec<i64> {
+        v.iter().map(|x| x.to_bits()).collect()
+    }
+
+    #[test]
+    fn extend_row_positive_drops_non_positive_values() {
+        let mut m = Csr::default();
+        m.reset(3, 8);
+        let v = |xs: &[i64]| xs.iter().map(|x| I32F32::from_bits(*x)).collect::<Vec<_>>();
+        m.extend_row_positive(&[1, 4, 7], v(&[5, 6, 7]).into_iter());
+        m.end_row();
+        m.extend_row_positive(&[0, 2, 3, 9], v(&[0, 3, -1, 2]).into_iter());
+        m.end_row();
+        m.extend_row_positive(&[5], v(&[0]).into_iter());
+        m.end_row();
+        assert_eq!(m.ptr, [0, 3, 5, 5]);
+        assert_eq!(m.col, [1, 4, 7, 2, 9]);
+        assert_eq!(bits(&m.val), [5, 6, 7, 3, 2]);
     }
 }

@@ -26,8 +26,10 @@ pub(crate) struct Buffers {
     pub(crate) fill: Vec<usize>,
     /// Per voter: next unread entry of its row.
     pub(crate) cursor: Vec<usize>,
-    /// Per voter: end of its entries in the current block of columns.
+    /// Per voter: end of its row.
     pub(crate) ends: Vec<usize>,
+    /// Per column of a block: stake of the voters with an entry.
+    pub(crate) mass: Vec<i64>,
 }
 
 impl Buffers {
@@ -39,6 +41,7 @@ impl Buffers {
                 + self.cursor.capacity()
                 + self.ends.capacity())
                 * size_of::<usize>()
+            + self.mass.capacity() * size_of::<i64>()
     }
 }
 
@@ -72,6 +75,17 @@ pub(crate) fn column_median(
     minority: i64,
 ) -> i64 {
     let explicit: i64 = keys.iter().map(|k| stake(*k, stakes)).sum();
+    median_with_mass(keys, stakes, explicit, stake_sum, minority)
+}
+
+/// [`column_median`] given `explicit`, the stake of the voters in `keys`.
+pub(crate) fn median_with_mass(
+    keys: &mut [u64],
+    stakes: &[i64],
+    explicit: i64,
+    stake_sum: i64,
+    minority: i64,
+) -> i64 {
     let zero_mass = stake_sum - explicit;
     if minority < 0 {
         let lowest = keys.iter().map(|k| score(*k)).min().unwrap_or(0);

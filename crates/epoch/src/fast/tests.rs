@@ -153,6 +153,69 @@ proptest! {
     }
 }
 
+/// A subnet in the steady state: every row sorted, each bond row on exactly its weight row's
+/// columns (the fast path's element-wise case), registered long ago.
+fn steady_case() -> impl Strategy<Value = (Params, Input)> {
+    (2usize..=40).prop_flat_map(|n| {
+        let rows = prop::collection::vec(
+            prop::collection::vec(
+                (
+                    any::<bool>(),
+                    prop_oneof![Just(u16::MAX), 1u16..=u16::MAX, Just(0u16)],
+                    1u16..,
+                ),
+                n,
+            ),
+            n,
+        );
+        (
+            params(n),
+            rows,
+            prop::collection::vec(1u64..u64::from(u32::MAX), n),
+        )
+            .prop_map(move |(mut params, rows, stake)| {
+                params.owner_uid = None;
+                params.stake_threshold = 0;
+                let mut weights = vec![Vec::new(); n];
+                let mut bonds = vec![Vec::new(); n];
+                for (i, cells) in rows.iter().enumerate() {
+                    for (j, &(on, w, b)) in cells.iter().enumerate() {
+                        if on && j != i {
+                            weights[i].push((j as u16, w));
+                            bonds[i].push((j as u16, b));
+                        }
+                    }
+                }
+                let input = Input {
+                    current_block: 1000,
+                    last_mechanism_step_block: 1000 - params.tempo.min(999),
+                    stake,
+                    last_update: vec![999; n],
+                    block_at_registration: vec![0; n],
+                    weights,
+                    validator_permit: vec![true; n],
+                    bonds,
+                };
+                (params, input)
+            })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn fast_agrees_with_reference_in_the_steady_state((params, mut input) in steady_case()) {
+        // Three epochs, each starting from the bonds the previous one stored.
+        for _ in 0..3 {
+            let fast = run(&params, &input).expect("valid input");
+            let slow = reference::run(&params, &input).expect("valid input");
+            prop_assert_eq!(&fast, &slow);
+            input.bonds = slow.bonds;
+        }
+    }
+}
+
 #[test]
 fn empty_subnet() {
     let out = run(&Params::default(), &Input::default()).expect("n = 0 is valid");
@@ -197,6 +260,36 @@ fn agrees_with_reference_on_a_subnet_of_many_column_blocks() {
         assert_eq!(
             fast,
             reference::run(&params, &input).expect("valid workload")
+        );
+        assert!(fast.consensus.iter().any(|c| *c > 0));
+    }
+}
+
+#[test]
+fn agrees_with_reference_on_sparse_rows_over_many_column_blocks() {
+    // 400 voters give consensus blocks of 20 columns; rows with gaps, some rows empty, so a
+    // voter's entries in a block range from none to all of its columns.
+    for variant in crate::workload::Variant::ALL {
+        let (params, mut input) = crate::workload::Workload {
+            validators: 400,
+            miners: 300,
+            variant,
+            seed: 11,
+        }
+        .build();
+        for (i, row) in input.weights.iter_mut().enumerate() {
+            let gap = 2 + i % 7;
+            row.retain(|&(j, _)| (usize::from(j) / gap + i) % 3 != 0 || i % 50 == 0);
+            if i % 41 == 0 {
+                row.clear();
+            }
+        }
+        let fast = run(&params, &input).expect("valid workload");
+        assert_eq!(
+            fast,
+            reference::run(&params, &input).expect("valid workload"),
+            "{}",
+            variant.name()
         );
         assert!(fast.consensus.iter().any(|c| *c > 0));
     }
