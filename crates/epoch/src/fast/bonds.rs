@@ -9,7 +9,7 @@
 use substrate_fixed::types::I32F32;
 
 use super::csr::Csr;
-use super::divide::Divisor;
+use super::divide::{Divisor, U16Divisor};
 use super::sigmoid::{LiquidAlpha, exp_safe_batch};
 use super::{ONE, ZERO, normalize};
 use crate::fixed::{Derived, add, add_nonneg, mul, mul_unit, proportion_to_u16_fast, sub};
@@ -138,7 +138,7 @@ struct Column {
     /// Divides by the column sum of weights x stake.
     delta: Divisor,
     /// Divides by the column sum of the masked bonds.
-    bond: Divisor,
+    bond: U16Divisor,
     /// Sum of the column's EMA bonds modulo 2^64: exact unless some bond reaches
     /// [`WIDE_BOND`] (see [`Sums`]).
     sum: u64,
@@ -330,7 +330,7 @@ pub(super) fn yuma2(
         .zip(&bond_sum)
         .map(|(d, b)| Column {
             delta: Divisor::sum_or_one(d.to_bits().max(0) as u64),
-            bond: Divisor::sum_or_one(*b),
+            bond: U16Divisor::sum_or_one(*b),
             sum: 0,
             max: ZERO,
         })
@@ -372,7 +372,7 @@ pub(super) fn yuma2(
                     &mut sums,
                     |c, w, b| {
                         let new = c.delta.div_fixed(mul_unit(s, w));
-                        let old = I32F32::from_bits(c.bond.div(u64::from(b) << 32) as i64);
+                        let old = I32F32::from_bits(c.bond.div(b) as i64);
                         add_nonneg(mul_unit(alpha, new), mul_unit(one_minus_alpha, old))
                     },
                 );
@@ -385,7 +385,7 @@ pub(super) fn yuma2(
                     &mut sums,
                     |c, w, b| {
                         let new = c.delta.div_fixed(mul(w, s));
-                        let old = I32F32::from_bits(c.bond.div(u64::from(b) << 32) as i64);
+                        let old = I32F32::from_bits(c.bond.div(b) as i64);
                         add(mul(alpha, new), mul(one_minus_alpha, old))
                     },
                 );
@@ -398,7 +398,7 @@ pub(super) fn yuma2(
                 columns[ju].delta.div_fixed(mul(clip(*w, th[ju]), s))
             }));
             ctx.old_row(i, &kept, old, |j, b| {
-                I32F32::from_bits(columns[j].bond.div_shifted(u64::from(b)) as i64)
+                I32F32::from_bits(columns[j].bond.div(b) as i64)
             });
             ema_row(
                 (cols, new_vals),
