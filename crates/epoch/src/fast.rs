@@ -284,6 +284,27 @@ fn masked_weights(input: &Input, permits: &[bool], owner: Option<usize>, w: &mut
             // Rows updated after every registration lose no entry to the registration mask.
             let check_registered = updated <= last_registered;
             let self_uid = if owner == Some(i) { usize::MAX } else { i };
+            if !check_registered {
+                // Only the validator's own entry can be masked: one pass (vectorised, without
+                // early exit) sums the row and looks for it.
+                let (sum, has_self) = row.iter().fold((0u64, false), |(sum, has_self), e| {
+                    (
+                        sum + u64::from(e.1),
+                        has_self | (usize::from(e.0) == self_uid),
+                    )
+                });
+                if !has_self {
+                    // Nothing masked (the usual case): copy the row.
+                    let divisor = Divisor::sum_or_one(sum);
+                    w.col.extend(row.iter().map(|e| e.0));
+                    w.val
+                        .extend(row.iter().map(|e| {
+                            I32F32::from_bits(divisor.div_shifted(u64::from(e.1)) as i64)
+                        }));
+                    w.end_row();
+                    continue;
+                }
+            }
             let keep = |j: usize| j != self_uid && !(check_registered && updated <= registered[j]);
             let sum: u64 = row
                 .iter()
@@ -291,14 +312,6 @@ fn masked_weights(input: &Input, permits: &[bool], owner: Option<usize>, w: &mut
                 .map(|(_, v)| u64::from(*v))
                 .sum();
             let divisor = Divisor::sum_or_one(sum);
-            let normalized = |v: u16| I32F32::from_bits(divisor.div_shifted(u64::from(v)) as i64);
-            if !check_registered && row.iter().all(|e| usize::from(e.0) != self_uid) {
-                // Nothing masked (the usual case): copy the row.
-                w.col.extend(row.iter().map(|e| e.0));
-                w.val.extend(row.iter().map(|e| normalized(e.1)));
-                w.end_row();
-                continue;
-            }
             for &(j, v) in row {
                 if keep(usize::from(j)) {
                     // A zero sum leaves the (zero) values as they are.
