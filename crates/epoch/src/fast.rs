@@ -29,9 +29,7 @@ use substrate_fixed::types::I32F32;
 use self::csr::Csr;
 use self::divide::Divisor;
 use crate::error::{Error, validate};
-use crate::fixed::{
-    Derived, add, add_nonneg, fixed_proportion_to_u16, mul, mul_unit, safe_div, sub, to_rao,
-};
+use crate::fixed::{Derived, add, fixed_proportion_to_u16, mul, mul_unit, safe_div, sub, to_rao};
 use crate::types::{Input, Output, Params};
 
 const ZERO: I32F32 = I32F32::from_bits(0);
@@ -284,6 +282,27 @@ fn masked_weights(input: &Input, permits: &[bool], owner: Option<usize>, w: &mut
             // Rows updated after every registration lose no entry to the registration mask.
             let check_registered = updated <= last_registered;
             let self_uid = if owner == Some(i) { usize::MAX } else { i };
+            if !check_registered {
+                // Only the validator's own entry can be masked: one pass (vectorised, without
+                // early exit) sums the row and looks for it.
+                let (sum, has_self) = row.iter().fold((0u64, false), |(sum, has_self), e| {
+                    (
+                        sum + u64::from(e.1),
+                        has_self | (usize::from(e.0) == self_uid),
+                    )
+                });
+                if !has_self {
+                    // Nothing masked (the usual case): copy the row.
+                    let divisor = Divisor::sum_or_one(sum);
+                    w.col.extend(row.iter().map(|e| e.0));
+                    w.val
+                        .extend(row.iter().map(|e| {
+                            I32F32::from_bits(divisor.div_shifted(u64::from(e.1)) as i64)
+                        }));
+                    w.end_row();
+                    continue;
+                }
+            }
             let keep = |j: usize| j != self_uid && !(check_registered && updated <= registered[j]);
             let sum: u64 = row
                 .iter()
@@ -291,14 +310,6 @@ fn masked_weights(input: &Input, permits: &[bool], owner: Option<usize>, w: &mut
                 .map(|(_, v)| u64::from(*v))
                 .sum();
             let divisor = Divisor::sum_or_one(sum);
-            let normalized = |v: u16| I32F32::from_bits(divisor.div_shifted(u64::from(v)) as i64);
-            if !check_registered && row.iter().all(|e| usize::from(e.0) != self_uid) {
-                // Nothing masked (the usual case): copy the row.
-                w.col.extend(row.iter().map(|e| e.0));
-                w.val.extend(row.iter().map(|e| normalized(e.1)));
-                w.end_row();
-                continue;
-            }
             for &(j, v) in row {
                 if keep(usize::from(j)) {
                     // A zero sum leaves the (zero) values as they are.
@@ -510,13 +521,14 @@ fn clip_and_rank(
                 Some(v)
             }
         };
-        // Weights are non-negative, so with the row's stake in [0, 1] (always: it is
-        // normalised) `mul_unit` and `add_nonneg` are exactly `mul` and `add`.
+        // Weights are normalised (each in [0, 1]), so with the row's stake in [0, 1] (always:
+        // it is normalised) `mul_unit` is exactly `mul`, and `add_small` is exactly `add`: a
+        // row sum or a rank adds at most 2^16 terms in [0, 1] (see `add_small`).
         let unit = (ZERO..=ONE).contains(&s);
         if mode == Mode::Clipped && !write {
             let row = (cols, vals);
             sum = if unit {
-                clip_sums(row, consensus, &mut ranks, |c| (mul_unit(s, c), add_nonneg))
+                clip_sums(row, consensus, &mut ranks, |c| (mul_unit(s, c), add_small))
             } else {
                 clip_sums(row, consensus, &mut ranks, |c| (mul(s, c), add))
             };
@@ -525,7 +537,7 @@ fn clip_and_rank(
                 let out = (out_cols, out_vals);
                 if unit {
                     clip_row((cols, vals), consensus, &mut ranks, out, &mut sum, |c| {
-                        (mul_unit(s, c), add_nonneg)
+                        (mul_unit(s, c), add_small)
                     })
                 } else {
                     clip_row((cols, vals), consensus, &mut ranks, out, &mut sum, |c| {
@@ -624,6 +636,16 @@ fn clip_sums<F: Fn(I32F32, I32F32) -> I32F32>(
         ranks[ju] = plus(ranks[ju], product);
     }
     total
+}
+
+/// [`add`] for sums of at most 2^16 terms in [0, 1] (I32F32 bits at most 2^32): every partial
+/// sum stays below 2^48 bits, far from the maximum, so plain integer addition is exact. (A row
+/// has at most one entry per uid and a column one per row, and validation admits at most
+/// [`crate::error::MAX_UIDS`] < 2^16 uids.)
+#[inline(always)]
+fn add_small(a: I32F32, b: I32F32) -> I32F32 {
+    debug_assert!((0..1 << 48).contains(&a.to_bits()) && (0..=1 << 32).contains(&b.to_bits()));
+    I32F32::from_bits(a.to_bits() + b.to_bits())
 }
 
 /// Server, validator and combined emission proportions, with the stake fallback when

@@ -9,7 +9,7 @@
 use substrate_fixed::types::I32F32;
 
 use super::csr::Csr;
-use super::divide::Divisor;
+use super::divide::{Divisor, U16Divisor};
 use super::sigmoid::{LiquidAlpha, exp_safe_batch};
 use super::{ONE, ZERO, normalize};
 use crate::fixed::{Derived, add, add_nonneg, mul, mul_unit, proportion_to_u16_fast, sub};
@@ -120,16 +120,20 @@ impl Row {
 /// Whether a bond row names exactly the (ascending) columns of the weight row, all kept: the
 /// steady state, where the EMA is one element-wise pass in the rows' own order.
 fn matches(cols: &[u16], bonds: &[(u16, u16)], kept: &[bool]) -> bool {
-    if cols.len() != bonds.len() {
-        return false;
-    }
-    let mut ok = true;
-    let mut prev = -1i32;
-    for (&j, &(b, _)) in cols.iter().zip(bonds) {
-        ok &= j == b && i32::from(j) > prev && kept[usize::from(j)];
-        prev = i32::from(j);
-    }
-    ok
+    // Separate passes without early exit, which the compiler vectorises (all but the lookup
+    // of `kept`): the same columns, in ascending order, all kept.
+    cols.len() == bonds.len()
+        && cols
+            .iter()
+            .zip(bonds)
+            .fold(true, |ok, (&j, &(b, _))| ok & (j == b))
+        && ascending(cols)
+        && cols.iter().fold(true, |ok, &j| ok & kept[usize::from(j)])
+}
+
+/// Whether columns are strictly ascending (checked without early exit, vectorised).
+fn ascending(cols: &[u16]) -> bool {
+    cols.windows(2).fold(true, |ok, w| ok & (w[0] < w[1]))
 }
 
 /// Classic bonds' per-column state.
@@ -138,7 +142,7 @@ struct Column {
     /// Divides by the column sum of weights x stake.
     delta: Divisor,
     /// Divides by the column sum of the masked bonds.
-    bond: Divisor,
+    bond: U16Divisor,
     /// Sum of the column's EMA bonds modulo 2^64: exact unless some bond reaches
     /// [`WIDE_BOND`] (see [`Sums`]).
     sum: u64,
@@ -293,12 +297,16 @@ pub(super) fn yuma2(
         };
         let mut ok = cols.len() == bonds.len();
         if ok && all_kept {
-            let mut prev = -1i32;
-            for (&j, &(b, v)) in cols.iter().zip(bonds) {
+            for &(b, v) in bonds {
                 bond_sum[usize::from(b)] += u64::from(v);
-                ok &= j == b && i32::from(j) > prev;
-                prev = i32::from(j);
             }
+            // Separate passes without early exit, which the compiler vectorises: the same
+            // columns, in ascending order.
+            ok = cols
+                .iter()
+                .zip(bonds)
+                .fold(true, |ok, (&j, &(b, _))| ok & (j == b))
+                && ascending(cols);
         } else {
             for &(b, v) in bonds {
                 bond_sum[usize::from(b)] += u64::from(kept[usize::from(b)]) * u64::from(v);
@@ -330,7 +338,7 @@ pub(super) fn yuma2(
         .zip(&bond_sum)
         .map(|(d, b)| Column {
             delta: Divisor::sum_or_one(d.to_bits().max(0) as u64),
-            bond: Divisor::sum_or_one(*b),
+            bond: U16Divisor::sum_or_one(*b),
             sum: 0,
             max: ZERO,
         })
@@ -372,7 +380,7 @@ pub(super) fn yuma2(
                     &mut sums,
                     |c, w, b| {
                         let new = c.delta.div_fixed(mul_unit(s, w));
-                        let old = I32F32::from_bits(c.bond.div(u64::from(b) << 32) as i64);
+                        let old = I32F32::from_bits(c.bond.div(b) as i64);
                         add_nonneg(mul_unit(alpha, new), mul_unit(one_minus_alpha, old))
                     },
                 );
@@ -385,7 +393,7 @@ pub(super) fn yuma2(
                     &mut sums,
                     |c, w, b| {
                         let new = c.delta.div_fixed(mul(w, s));
-                        let old = I32F32::from_bits(c.bond.div(u64::from(b) << 32) as i64);
+                        let old = I32F32::from_bits(c.bond.div(b) as i64);
                         add(mul(alpha, new), mul(one_minus_alpha, old))
                     },
                 );
@@ -398,7 +406,7 @@ pub(super) fn yuma2(
                 columns[ju].delta.div_fixed(mul(clip(*w, th[ju]), s))
             }));
             ctx.old_row(i, &kept, old, |j, b| {
-                I32F32::from_bits(columns[j].bond.div_shifted(u64::from(b)) as i64)
+                I32F32::from_bits(columns[j].bond.div(b) as i64)
             });
             ema_row(
                 (cols, new_vals),
@@ -866,5 +874,27 @@ impl Scratch {
     fn get(&self, j: u16) -> Option<I32F32> {
         let ju = usize::from(j);
         (self.stamp[ju] == self.generation).then(|| self.value[ju])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_needs_the_same_ascending_kept_columns() {
+        let bonds = |cols: &[u16]| cols.iter().map(|j| (*j, 1)).collect::<Vec<_>>();
+        let all = [true; 8];
+        assert!(matches(&[], &[], &all));
+        assert!(matches(&[1, 3, 7], &bonds(&[1, 3, 7]), &all));
+        assert!(!matches(&[1, 3, 7], &bonds(&[1, 3]), &all));
+        assert!(!matches(&[1, 3, 7], &bonds(&[1, 4, 7]), &all));
+        assert!(!matches(&[3, 1, 7], &bonds(&[3, 1, 7]), &all));
+        assert!(!matches(&[1, 1], &bonds(&[1, 1]), &all));
+        let mut some = all;
+        some[3] = false;
+        assert!(!matches(&[1, 3, 7], &bonds(&[1, 3, 7]), &some));
+        assert!(matches(&[1, 2, 7], &bonds(&[1, 2, 7]), &some));
+        assert!(ascending(&[0, 1, 65_535]) && !ascending(&[2, 2]) && ascending(&[5]));
     }
 }

@@ -71,9 +71,72 @@ impl Divisor {
     }
 }
 
+/// Division of a u16 value in the integer part (`b * 2^32`) by a sum of u16 values, exact
+/// with one shift and one multiplication: `floor(b * 2^32 / d) = floor((b * 2^t) * m / 2^64)`
+/// for a per-divisor multiplier `m < 2^64` and shift `t`.
+///
+/// With `m = ceil(2^k / d)` and `e = m * d - 2^k` (so `0 <= e < d`), `x * m / 2^k = x / d +
+/// x * e / (d * 2^k)`, and the floor is `floor(x / d)` when the error term is below `1 / d`
+/// (the distance from `x / d` to the next integer is at least `1 / d`), that is when
+/// `x * e < 2^k`. For `x = b * 2^32 < 2^48`: `k = 64` serves `d <= 2^16`, `k = 80` serves
+/// `d <= 2^32`, `k = 96` serves `d < 2^48`, each where `m` stays below 2^64; then
+/// `t = 96 - k`. A sum of u16 values over fewer than 2^32 rows is below 2^48.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct U16Divisor {
+    /// The multiplier `m`.
+    m: u64,
+    /// The shift `t` of the dividend.
+    t: u32,
+}
+
+impl U16Divisor {
+    /// Division by the sum `d`, or by 1.0 (no change: `b`) when the sum is 0, as
+    /// [`Divisor::sum_or_one`].
+    pub(crate) fn sum_or_one(d: u64) -> Self {
+        assert!(d < 1 << 48, "a sum of u16 values over fewer than 2^32 rows");
+        let ceil = |k: u32| (1u128 << k).div_ceil(u128::from(d)) as u64;
+        match d {
+            // b = (b * 2^32) * 2^32 / 2^64 and b * 2^32 = (b * 2^48) * 2^48 / 2^64, exactly.
+            0 => Self { m: 1 << 32, t: 32 },
+            1 => Self { m: 1 << 48, t: 48 },
+            2..=0x1_0000 => Self { m: ceil(64), t: 32 },
+            0x1_0001..=0x1_0000_0000 => Self { m: ceil(80), t: 16 },
+            _ => Self { m: ceil(96), t: 0 },
+        }
+    }
+
+    /// `floor(b * 2^32 / d)` (`b` when the sum was 0).
+    #[inline]
+    pub(crate) fn div(self, b: u16) -> u64 {
+        ((u128::from(u64::from(b) << self.t) * u128::from(self.m)) >> 64) as u64
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `floor(b * 2^32 / d)`, or `b` for `d == 0`.
+    fn exact(b: u16, d: u64) -> u64 {
+        match d {
+            0 => u64::from(b),
+            _ => ((u128::from(b) << 32) / u128::from(d)) as u64,
+        }
+    }
+
+    #[test]
+    fn u16_divisor_at_the_edges() {
+        let mut ds = vec![0u64, 1, 2, 3, 65_535, 127 * 65_535, (1 << 48) - 1];
+        for p in [16, 32, 40, 47] {
+            ds.extend([(1u64 << p) - 1, 1 << p, (1 << p) + 1]);
+        }
+        for d in ds {
+            let dv = U16Divisor::sum_or_one(d);
+            for b in 0..=u16::MAX {
+                assert_eq!(dv.div(b), exact(b, d), "b = {b}, d = {d}");
+            }
+        }
+    }
     use proptest::prelude::*;
 
     proptest! {
@@ -90,6 +153,14 @@ mod tests {
                 dv.div_fixed(I32F32::from_bits(a)),
                 safe_div(I32F32::from_bits(a), I32F32::from_bits(d))
             );
+        }
+
+        #[test]
+        fn u16_divisor_is_floor(
+            b in any::<u16>(),
+            d in proptest::prop_oneof![0u64..1 << 17, 0u64..1 << 33, 0u64..1 << 48],
+        ) {
+            prop_assert_eq!(U16Divisor::sum_or_one(d).div(b), exact(b, d));
         }
 
         #[test]
