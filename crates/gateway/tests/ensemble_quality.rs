@@ -33,7 +33,9 @@ fn the_top_three_together_beat_the_best_alone() {
         together += quality(&key, &combined);
     }
     let (best_alone, together) = (best_alone / TASKS as f64, together / TASKS as f64);
-    eprintln!("mean quality over {TASKS} tasks: forest {best_alone:.3}, forest+tree+knn {together:.3}");
+    eprintln!(
+        "mean quality over {TASKS} tasks: forest {best_alone:.3}, forest+tree+knn {together:.3}"
+    );
     assert!(
         together > best_alone,
         "ensemble {together:.3} vs forest {best_alone:.3}"
