@@ -340,7 +340,9 @@ async fn network(
         r = wait_for_rpc(&client) => r?,
         () = stopped(stop) => return Ok(None),
     }
-    eprintln!("yuma: node up: rpc {rpc} (WebSocket on the same port), metrics {rpc}/metrics");
+    eprintln!(
+        "yuma: node up: rpc {rpc} (WebSocket on the same port), dashboard {rpc}/, metrics {rpc}/metrics"
+    );
     if rpcs.len() == 1 {
         eprintln!("yuma: chain in {}", dirs.chain.display());
     }
