@@ -73,8 +73,8 @@ pub struct Actor {
     head: Header,
     executed: BTreeMap<Hash, Executed>,
     mempool: Mempool,
-    /// Admission states by sender; valid while the head and the sender's pool entries are
-    /// as they were, and cleared on every commit.
+    /// Admission states of senders with pooled transactions; valid while the head and the
+    /// sender's pool entries are as they were, and cleared on every commit.
     admission: BTreeMap<AccountId, Admission>,
     receiver: mpsc::Receiver<Message>,
 }
@@ -424,16 +424,22 @@ impl Actor {
         } else {
             pending
         };
-        // The pool may have evicted others to make room; their states then no longer match
-        // their counts and are rebuilt on their next submission.
-        self.admission.insert(
-            sender,
-            Admission {
-                head,
-                pending,
-                runtime,
-            },
-        );
+        // Kept only for senders with pooled transactions. The pool may have evicted others to
+        // make room; their states then no longer match their counts and are rebuilt on their
+        // next submission. While no block commits, the map is capped at the pool's size.
+        if pending > 0 {
+            if self.admission.len() >= self.config.mempool.total {
+                self.admission.clear();
+            }
+            self.admission.insert(
+                sender,
+                Admission {
+                    head,
+                    pending,
+                    runtime,
+                },
+            );
+        }
         admitted
     }
 
