@@ -2,84 +2,36 @@
 //! finalizing; restart it and it catches up to the same blocks and state roots; kill two and
 //! finality stops, then resumes when one returns; no finalized block ever changes.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::node::BOB;
-use crate::util::{yuma, yuma_ok};
+use crate::node::{BOB, DevNode};
+use crate::util::yuma_ok;
 
 /// One validator process; killed when dropped.
-struct Validator {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Validator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+struct Validator(DevNode);
 
 impl Validator {
     fn start(spec: &Path, key: &Path, base: &Path) -> Self {
-        let mut child = yuma()
-            .args(["node", "--rpc-port", "0", "--chain-spec"])
-            .arg(spec)
-            .arg("--key")
-            .arg(key)
-            .arg("--base-path")
-            .arg(base)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the yuma binary starts");
-        let stderr = child.stderr.take().expect("stderr is piped");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if let Some(url) = line.strip_prefix("yuma: rpc listening on ") {
-                    let _ = tx.send(url.trim_start_matches("http://").to_string());
-                }
-            }
-        });
-        let addr = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the node prints its RPC address");
-        Self { child, addr }
+        Self(DevNode::spawn(&[
+            "--chain-spec".as_ref(),
+            spec.as_os_str(),
+            "--key".as_ref(),
+            key.as_os_str(),
+            "--base-path".as_ref(),
+            base.as_os_str(),
+        ]))
     }
 
     fn result(&self, method: &str, params: Value) -> Value {
-        let body =
-            json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
-        let mut stream = TcpStream::connect(&self.addr).expect("connects to the node");
-        let head = format!(
-            "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            self.addr,
-            body.len()
-        );
-        stream.write_all(head.as_bytes()).expect("writes");
-        stream.write_all(body.as_bytes()).expect("writes");
-        let mut reply = String::new();
-        stream.read_to_string(&mut reply).expect("reads");
-        let (_, body) = reply.split_once("\r\n\r\n").expect("an HTTP reply");
-        let reply: Value = serde_json::from_str(body).expect("JSON");
-        assert!(reply.get("error").is_none(), "{method}: {reply}");
-        reply["result"].clone()
+        self.0.result(method, params)
     }
 
     fn free(&self, who: &str) -> u64 {
-        self.result("account_balance", json!([who]))
-            .as_u64()
-            .expect("a balance")
+        self.0.free(who)
     }
 
     fn finalized(&self) -> u64 {
@@ -110,7 +62,7 @@ impl Validator {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        panic!("validator {} did not finalize block {height}", self.addr);
+        panic!("validator {} did not finalize block {height}", self.0.addr);
     }
 }
 
@@ -194,7 +146,7 @@ fn four_validators_survive_crashes_and_restarts() {
 
     // The CLI works against any validator: a transfer sent to one is final on all.
     let bob0 = live[3].free(BOB);
-    let rpc1 = format!("http://{}", live[1].addr);
+    let rpc1 = live[1].0.url.clone();
     let sent: Value = serde_json::from_str(&yuma_ok(&[
         "transfer", "--uri", "//Alice", "--dest", BOB, "--amount", "1.5", "--rpc", &rpc1, "--json",
     ]))

@@ -1,6 +1,7 @@
 //! `yuma node --dev` end to end: the real binary on a free port, driven by the CLI and by raw
 //! JSON-RPC; kill -9 and restart; bad input.
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
@@ -25,7 +26,7 @@ pub(crate) struct DevNode {
     /// `http://127.0.0.1:PORT`.
     pub(crate) url: String,
     /// `127.0.0.1:PORT`.
-    addr: String,
+    pub(crate) addr: String,
 }
 
 impl DevNode {
@@ -35,11 +36,22 @@ impl DevNode {
 
     /// Starts a dev node on a free port with a block every `block_ms`.
     pub(crate) fn start_with(base: &Path, block_ms: u64) -> Self {
+        let block_ms = block_ms.to_string();
+        Self::spawn(&[
+            "--dev".as_ref(),
+            "--block-time".as_ref(),
+            block_ms.as_ref(),
+            "--base-path".as_ref(),
+            base.as_os_str(),
+        ])
+    }
+
+    /// Starts `yuma node --rpc-port 0 ARGS` and waits for its RPC address; its stderr is
+    /// drained for as long as it runs.
+    pub(crate) fn spawn(args: &[&OsStr]) -> Self {
         let mut child = yuma()
-            .args(["node", "--dev", "--rpc-port", "0", "--block-time"])
-            .arg(block_ms.to_string())
-            .arg("--base-path")
-            .arg(base)
+            .args(["node", "--rpc-port", "0"])
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
