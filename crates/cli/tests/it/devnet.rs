@@ -2,6 +2,7 @@
 //! free port, a subnet created by //Alice with a short tempo, neurons registered from
 //! secret URIs, and `yuma` service processes whose stderr is read line by line.
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
 use std::sync::mpsc;
@@ -24,7 +25,7 @@ pub(crate) struct Service {
 
 impl Service {
     /// Starts `yuma args`, reading its stderr.
-    pub(crate) fn start(args: &[String]) -> Self {
+    pub(crate) fn start<S: AsRef<OsStr>>(args: &[S]) -> Self {
         let mut child = yuma()
             .args(args)
             .stdin(Stdio::null())

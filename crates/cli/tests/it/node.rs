@@ -2,11 +2,10 @@
 //! JSON-RPC; kill -9 and restart; bad input.
 
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -15,14 +14,18 @@ use yuma_primitives::{AccountId, Balance};
 use yuma_runtime::codec::Encode;
 use yuma_runtime::{Call, SignedTransaction};
 
-use crate::util::{yuma, yuma_ok};
+use crate::devnet::Service;
+use crate::util::yuma_ok;
 
 const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
 pub(crate) const BOB: &str = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
 
-/// A running dev node; killed when dropped.
+/// The line `yuma node` prints once its RPC listens, before the URL.
+const RPC_READY: &str = "yuma: rpc listening on ";
+
+/// A running node; killed when dropped.
 pub(crate) struct DevNode {
-    pub(crate) child: Child,
+    service: Service,
     /// `http://127.0.0.1:PORT`.
     pub(crate) url: String,
     /// `127.0.0.1:PORT`.
@@ -46,32 +49,18 @@ impl DevNode {
         ])
     }
 
-    /// Starts `yuma node --rpc-port 0 ARGS` and waits for its RPC address; its stderr is
-    /// drained for as long as it runs.
+    /// Starts `yuma node --rpc-port 0 ARGS` and waits for its RPC address.
     pub(crate) fn spawn(args: &[&OsStr]) -> Self {
-        let mut child = yuma()
-            .args(["node", "--rpc-port", "0"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the yuma binary starts");
-        let stderr = child.stderr.take().expect("stderr is piped");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if let Some(url) = line.strip_prefix("yuma: rpc listening on ") {
-                    let _ = tx.send(url.to_string());
-                }
-            }
-        });
-        let url = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the node prints its RPC address");
+        let mut all: Vec<&OsStr> = vec!["node".as_ref(), "--rpc-port".as_ref(), "0".as_ref()];
+        all.extend_from_slice(args);
+        let mut service = Service::start(&all);
+        let line = service.wait_for_line(RPC_READY, Duration::from_secs(60));
+        let url = line
+            .split_once(RPC_READY)
+            .map(|(_, url)| url.to_string())
+            .expect("the ready line holds the URL");
         let addr = url.trim_start_matches("http://").to_string();
-        Self { child, url, addr }
+        Self { service, url, addr }
     }
 
     /// Sends raw bytes as an HTTP POST body; returns (status, body).
@@ -135,24 +124,17 @@ impl DevNode {
     /// SIGTERM, and waits for a clean exit.
     pub(crate) fn stop(mut self) {
         let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
+            .args(["-TERM", &self.service.child.id().to_string()])
             .status()
             .expect("kill runs");
         assert!(status.success());
-        let exit = self.child.wait().expect("the node exits");
+        let exit = self.service.child.wait().expect("the node exits");
         assert_eq!(exit.code(), Some(0), "a clean stop");
     }
 
     pub(crate) fn kill9(mut self) {
-        self.child.kill().expect("SIGKILL");
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for DevNode {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.service.child.kill().expect("SIGKILL");
+        let _ = self.service.child.wait();
     }
 }
 
@@ -270,11 +252,11 @@ fn sigterm_stops_cleanly_and_restarts_at_the_head() {
     let mut node = DevNode::start(dir.path());
     node.wait_for(3);
     let status = Command::new("kill")
-        .args(["-TERM", &node.child.id().to_string()])
+        .args(["-TERM", &node.service.child.id().to_string()])
         .status()
         .expect("kill runs");
     assert!(status.success());
-    let exit = node.child.wait().expect("the node exits");
+    let exit = node.service.child.wait().expect("the node exits");
     assert_eq!(exit.code(), Some(0));
     let node = DevNode::start(dir.path());
     let head = node.result("chain_head", json!([]));
