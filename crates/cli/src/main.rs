@@ -5,6 +5,7 @@
 //! An error prints once on stderr as `yuma: <what failed>: <why>`, with a `hint:` line when the
 //! next step is obvious.
 
+mod allocator;
 mod args;
 mod commands;
 mod failure;
@@ -27,6 +28,7 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
+    allocator::tune();
     let cli = Cli::parse();
     match commands::run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
