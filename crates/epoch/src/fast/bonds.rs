@@ -6,14 +6,20 @@
 //! unsorted, accumulates on a scratch row and sorts the touched columns). `mat_ema_alpha_sparse`
 //! emits in the weight row's order, which the liquid-alpha path keeps.
 
+mod dense;
+
 use substrate_fixed::types::I32F32;
 
+use self::dense::Dense;
 use super::csr::Csr;
 use super::divide::{Divisor, U16Divisor};
 use super::sigmoid::{LiquidAlpha, exp_safe_batch};
 use super::{ONE, ZERO, normalize};
 use crate::fixed::{Derived, add, add_nonneg, mul, mul_unit, proportion_to_u16_fast, sub};
 use crate::types::Input;
+
+/// What a bond step returns: dividends (normalised) and the stored bond rows.
+type Outcome = (Vec<I32F32>, Vec<Vec<(u16, u16)>>);
 
 /// What both bond variants read.
 pub(super) struct Context<'a> {
@@ -89,6 +95,8 @@ pub(super) struct Buffers {
     old: Row,
     /// The current row's new values.
     new_vals: Vec<I32F32>,
+    /// Blocks of a dense subnet's classic bond step.
+    dense: dense::Scratch,
 }
 
 impl Buffers {
@@ -100,6 +108,7 @@ impl Buffers {
             + self.scratch.touched.capacity() * size_of::<u16>()
             + self.old.cols.capacity() * size_of::<u16>()
             + (self.old.vals.capacity() + self.new_vals.capacity()) * size_of::<I32F32>()
+            + self.dense.capacity_bytes()
     }
 }
 
@@ -284,6 +293,11 @@ pub(super) fn yuma2(
     let all_kept = kept.iter().all(|k| *k);
     let wfb = ctx.weights_for_bonds;
     let th = ctx.thresholds();
+    if let Some(dense) = Dense::find(ctx, alpha, &kept)
+        && let Some(out) = dense.yuma2(ctx, alpha, &th, &mut buf.dense)
+    {
+        return out;
+    }
 
     // Column sums of the kept bonds and, per row, whether the row is in the steady state
     // (see [`matches`]), in one pass over the bonds.
@@ -351,6 +365,7 @@ pub(super) fn yuma2(
         scratch,
         old,
         new_vals,
+        ..
     } = buf;
     let bonds_nnz = ctx.input.bonds.iter().map(Vec::len).sum();
     ema.reset(n, wfb.nnz().max(bonds_nnz));
@@ -552,6 +567,7 @@ pub(super) fn yuma3(
         scratch,
         old,
         new_vals,
+        ..
     } = buf;
     ema.reset(n, wfb.nnz());
     scratch.reset(n);

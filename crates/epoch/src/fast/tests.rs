@@ -216,6 +216,71 @@ proptest! {
     }
 }
 
+/// A dense subnet: validators `0..v` all weight the same miners and hold a bond to each
+/// (the dense classic bond step's case), with random values, stakes and parameters.
+fn dense_case() -> impl Strategy<Value = (Params, Input)> {
+    (2usize..=40).prop_flat_map(|n| {
+        (1..n).prop_flat_map(move |v| {
+            let miners = prop::collection::vec(any::<bool>(), n - v);
+            let cell = (
+                prop_oneof![Just(u16::MAX), Just(0u16), any::<u16>()],
+                prop_oneof![Just(u16::MAX), Just(0u16), any::<u16>()],
+            );
+            (
+                params(n),
+                miners,
+                prop::collection::vec(prop::collection::vec(cell, n - v), v),
+                prop::collection::vec(prop_oneof![1u64..1_000, 1u64..u64::from(u32::MAX)], n),
+            )
+                .prop_map(move |(mut params, miners, cells, stake)| {
+                    params.owner_uid = None;
+                    params.stake_threshold = 0;
+                    params.max_allowed_validators = v as u16;
+                    let cols: Vec<u16> =
+                        (v..n).filter(|j| miners[j - v]).map(|j| j as u16).collect();
+                    let mut weights = vec![Vec::new(); n];
+                    let mut bonds = vec![Vec::new(); n];
+                    for (i, row) in cells.iter().enumerate() {
+                        for &j in &cols {
+                            let (w, b) = row[usize::from(j) - v];
+                            weights[i].push((j, w));
+                            bonds[i].push((j, b));
+                        }
+                    }
+                    let mut stake = stake;
+                    for s in &mut stake[v..] {
+                        *s %= 10;
+                    }
+                    let input = Input {
+                        current_block: 1000,
+                        last_mechanism_step_block: 1000 - params.tempo.min(999),
+                        stake,
+                        last_update: vec![999; n],
+                        block_at_registration: vec![0; n],
+                        weights,
+                        validator_permit: (0..n).map(|i| i < v).collect(),
+                        bonds,
+                    };
+                    (params, input)
+                })
+        })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn fast_agrees_with_reference_on_dense_subnets((params, mut input) in dense_case()) {
+        for _ in 0..2 {
+            let fast = run(&params, &input).expect("valid input");
+            let slow = reference::run(&params, &input).expect("valid input");
+            prop_assert_eq!(&fast, &slow);
+            input.bonds = slow.bonds;
+        }
+    }
+}
+
 #[test]
 fn empty_subnet() {
     let out = run(&Params::default(), &Input::default()).expect("n = 0 is valid");
