@@ -444,12 +444,28 @@ fn consensus_blocked(
     while c0 < n {
         let c1 = (c0 + block).min(n);
         let width = c1 - c0;
-        count[..width].fill(0);
-        mass[..width].fill(0);
+        // The leading voters whose rows cover every column of the block (the usual, dense
+        // case) fill their slots directly; `count` and `mass` are kept from the first voter
+        // that does not on.
+        let (mut full, mut full_mass) = (0, 0);
         for (k, (p, &end)) in cursor.iter_mut().zip(ends.iter()).enumerate() {
             // The voter's entries in this block: its sorted row up to column c1.
             let q = *p + col[*p..end].partition_point(|&j| usize::from(j) < c1);
             let stake = stakes[k];
+            if full == k {
+                if q - *p == width {
+                    // Strictly ascending columns in c0..c1, all `width` of them: every one.
+                    for (c, w) in val[*p..q].iter().enumerate() {
+                        keys[c * v + k] = median::key(w.to_bits(), k);
+                    }
+                    (full, full_mass) = (k + 1, full_mass + stake);
+                    *p = q;
+                    continue;
+                }
+                count[..width].fill(full);
+                mass[..width].fill(full_mass);
+                full = usize::MAX;
+            }
             for (&j, w) in col[*p..q].iter().zip(&val[*p..q]) {
                 let c = usize::from(j) - c0;
                 // Rows name a column at most once, so a column holds at most `v` keys.
@@ -458,6 +474,10 @@ fn consensus_blocked(
                 mass[c] += stake;
             }
             *p = q;
+        }
+        if full == v {
+            count[..width].fill(v);
+            mass[..width].fill(full_mass);
         }
         for c in 0..width {
             consensus.push(median(&mut keys[c * v..c * v + count[c]], mass[c]));
