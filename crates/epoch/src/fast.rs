@@ -449,11 +449,18 @@ fn consensus_blocked(
         // that does not on.
         let (mut full, mut full_mass) = (0, 0);
         for (k, (p, &end)) in cursor.iter_mut().zip(ends.iter()).enumerate() {
-            // The voter's entries in this block: its sorted row up to column c1.
-            let q = *p + col[*p..end].partition_point(|&j| usize::from(j) < c1);
+            // The voter's entries in this block: its sorted row up to column c1. A row that
+            // covers the block has its last column in the block `width` entries on (found
+            // without a search: distinct ascending columns, none before c0).
+            let covers = *p + width <= end && usize::from(col[*p + width - 1]) < c1;
+            let q = if covers {
+                *p + width
+            } else {
+                *p + col[*p..end].partition_point(|&j| usize::from(j) < c1)
+            };
             let stake = stakes[k];
             if full == k {
-                if q - *p == width {
+                if covers {
                     // Strictly ascending columns in c0..c1, all `width` of them: every one.
                     for (c, w) in val[*p..q].iter().enumerate() {
                         keys[c * v + k] = median::key(w.to_bits(), k);
