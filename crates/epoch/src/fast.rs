@@ -27,7 +27,7 @@ use std::cell::Cell;
 use substrate_fixed::types::I32F32;
 
 use self::csr::Csr;
-use self::divide::Divisor;
+use self::divide::{Divisor, U16Divisor};
 use crate::error::{Error, validate};
 use crate::fixed::{Derived, add, fixed_proportion_to_u16, mul, mul_unit, safe_div, sub, to_rao};
 use crate::types::{Input, Output, Params};
@@ -293,12 +293,12 @@ fn masked_weights(input: &Input, permits: &[bool], owner: Option<usize>, w: &mut
                 });
                 if !has_self {
                     // Nothing masked (the usual case): copy the row.
-                    let divisor = Divisor::sum_or_one(sum);
+                    let divisor = U16Divisor::sum_or_one(sum);
                     w.col.extend(row.iter().map(|e| e.0));
-                    w.val
-                        .extend(row.iter().map(|e| {
-                            I32F32::from_bits(divisor.div_shifted(u64::from(e.1)) as i64)
-                        }));
+                    w.val.extend(
+                        row.iter()
+                            .map(|e| I32F32::from_bits(divisor.div(e.1) as i64)),
+                    );
                     w.end_row();
                     continue;
                 }
@@ -309,11 +309,11 @@ fn masked_weights(input: &Input, permits: &[bool], owner: Option<usize>, w: &mut
                 .filter(|(j, _)| keep(usize::from(*j)))
                 .map(|(_, v)| u64::from(*v))
                 .sum();
-            let divisor = Divisor::sum_or_one(sum);
+            let divisor = U16Divisor::sum_or_one(sum);
             for &(j, v) in row {
                 if keep(usize::from(j)) {
                     // A zero sum leaves the (zero) values as they are.
-                    let bits = divisor.div_shifted(u64::from(v));
+                    let bits = divisor.div(v);
                     w.push(j, I32F32::from_bits(bits as i64));
                 }
             }
