@@ -112,6 +112,99 @@ impl U16Divisor {
     }
 }
 
+/// Exact division of a proportion of the divisor, `floor(x * 2^32 / d)` for `0 <= x <= d`:
+/// the normalisation of a column by its own sum or maximum.
+///
+/// [`Proportion::Narrow`] divides with one shift and one multiplication, for divisors below
+/// 2^31: with `L` the divisor's bit length, `m = ceil(2^k / d)` for `k = 32 + 2L` and `e = m
+/// * d - 2^k` (`0 <= e < d`), `floor(N * m / 2^k) = floor(N / d)` when `N * e < 2^k` (as for
+/// [`U16Divisor`]), which `N = x * 2^32 <= d * 2^32 < 2^(L + 32)` and `e < 2^L` give. So the
+/// quotient is `floor((x * 2^t) * m / 2^64)` with `t = 64 - 2L`, where `x * 2^t < 2^(64 - L)`
+/// and `m = ceil(2^(32 + 2L) / d) <= 2^(33 + L)` fit in 64 bits for `L <= 30`, and for
+/// `L = 31` unless `d = 2^30` (where `m = 2^64`).
+///
+/// [`Proportion::Unit`] serves divisors of exactly 32 bits, `2^31 < d < 2^32` (the sum of a
+/// normalised column, just below 1): with `k = 96` the multiplier `M = ceil(2^96 / d)` lies
+/// in `(2^64, 2^65)`, and `N * e < 2^64 * 2^32` for `x < 2^32`, so the quotient is
+/// `floor(x * M / 2^64) = x + floor(x * (M - 2^64) / 2^64)`. Other divisors take [`Divisor`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Proportion {
+    /// One shift and one multiplication.
+    Narrow(Narrow),
+    /// One multiplication and one addition.
+    Unit(Unit),
+    /// Division by reciprocal with one correction.
+    Wide(Divisor),
+}
+
+/// `M - 2^64` of [`Proportion::Unit`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Unit {
+    m: u64,
+}
+
+impl DivideProportion for Unit {
+    #[inline(always)]
+    fn proportion(self, x: u64) -> u64 {
+        x + ((u128::from(x) * u128::from(self.m)) >> 64) as u64
+    }
+}
+
+/// The multiplier `m` and dividend shift `t` of [`Proportion::Narrow`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Narrow {
+    m: u64,
+    t: u32,
+}
+
+/// Exact `floor(x * 2^32 / d)` for `x <= d`, with `d` fixed.
+pub(crate) trait DivideProportion: Copy {
+    /// The quotient.
+    fn proportion(self, x: u64) -> u64;
+}
+
+impl DivideProportion for Narrow {
+    #[inline(always)]
+    fn proportion(self, x: u64) -> u64 {
+        ((u128::from(x << self.t) * u128::from(self.m)) >> 64) as u64
+    }
+}
+
+impl DivideProportion for Divisor {
+    #[inline(always)]
+    fn proportion(self, x: u64) -> u64 {
+        self.div_shifted(x)
+    }
+}
+
+impl Proportion {
+    /// Division by `d`, or by 1.0 (no change) when `d` is 0, as [`Divisor::sum_or_one`].
+    pub(crate) fn sum_or_one(d: u64) -> Self {
+        let bits = u64::BITS - d.leading_zeros();
+        match d {
+            // x = (x * 2^32) * 2^32 / 2^64.
+            0 => Self::Narrow(Narrow { m: 1 << 32, t: 32 }),
+            _ if bits < 32 && d != 1 << 30 => Self::Narrow(Narrow {
+                m: (1u128 << (32 + 2 * bits)).div_ceil(u128::from(d)) as u64,
+                t: 64 - 2 * bits,
+            }),
+            _ if bits == 32 && d != 1 << 31 => Self::Unit(Unit {
+                m: ((1u128 << 96).div_ceil(u128::from(d)) - (1u128 << 64)) as u64,
+            }),
+            _ => Self::Wide(Divisor::sum_or_one(d)),
+        }
+    }
+
+    /// `floor(x * 2^32 / d)` for `x <= d` (`x` when `d` was 0), dispatching per call.
+    pub(crate) fn proportion(self, x: u64) -> u64 {
+        match self {
+            Self::Narrow(n) => n.proportion(x),
+            Self::Unit(u) => u.proportion(x),
+            Self::Wide(w) => w.proportion(x),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,12 +257,44 @@ mod tests {
         }
 
         #[test]
+        fn proportion_is_floor(
+            d in proptest::prop_oneof![
+                0u64..1 << 12,
+                0u64..1 << 31,
+                1u64 << 29..1 << 33,
+                0u64..1 << 40,
+                (0u32..40).prop_map(|p| 1u64 << p),
+            ],
+            fraction in 0u64..=1 << 20,
+        ) {
+            let x = ((u128::from(d) * u128::from(fraction)) >> 20) as u64;
+            let want = match d {
+                0 => u128::from(x),
+                _ => (u128::from(x) << 32) / u128::from(d),
+            };
+            prop_assert_eq!(u128::from(Proportion::sum_or_one(d).proportion(x)), want);
+        }
+
+        #[test]
         fn div_shifted_is_floor(x in 0u64..1 << 40, d in 1u64 << 20..) {
             let dv = Divisor::new(d).expect("non-zero");
             prop_assert_eq!(
                 u128::from(dv.div_shifted(x)),
                 (u128::from(x) << 32) / u128::from(d)
             );
+        }
+    }
+
+    #[test]
+    fn proportion_at_the_edges() {
+        for bits in 1..=40u32 {
+            for d in [(1u64 << bits) - 1, 1 << (bits - 1), (1 << (bits - 1)) + 1] {
+                let p = Proportion::sum_or_one(d);
+                for x in [0, 1, d / 3, d / 2, d.saturating_sub(1), d] {
+                    let want = ((u128::from(x) << 32) / u128::from(d)) as u64;
+                    assert_eq!(p.proportion(x), want, "x = {x}, d = {d}");
+                }
+            }
         }
     }
 

@@ -11,7 +11,7 @@
 
 use substrate_fixed::types::I32F32;
 
-use super::super::divide::{Divisor, U16Divisor};
+use super::super::divide::{DivideProportion, Proportion, U16Divisor};
 use super::super::{ONE, ZERO, normalize};
 use super::{Context, Outcome, ascending};
 
@@ -187,23 +187,33 @@ struct ColumnStep {
     alpha: (u64, u64),
 }
 
-/// A column's EMA bonds: their sum and maximum (bits), the sum's divisor and the normalised
-/// maximum's divisor.
-struct Top {
-    sum: u64,
-    max: u64,
-    norm: Divisor,
-    up: Divisor,
+/// Writes a column's EMA bonds from its products `x` (weight for bonds x stake) and stored
+/// bonds `b`, normalising the products by `delta` and the bonds by `bond`; returns their sum
+/// and maximum.
+#[inline(always)]
+fn fill_ema(
+    delta: impl DivideProportion,
+    cells: impl Iterator<Item = (u64, u16)>,
+    (alpha, one_minus_alpha): (u64, u64),
+    bond: U16Divisor,
+    ema: &mut [u64],
+) -> (u64, u64) {
+    let (mut sum, mut max) = (0, 0);
+    for (e, (x, b)) in ema.iter_mut().zip(cells) {
+        let new = delta.proportion(x);
+        let old = bond.div(b);
+        let v = ((alpha * new) >> 32) + ((one_minus_alpha * old) >> 32);
+        sum += v;
+        max = max.max(v);
+        *e = v;
+    }
+    (sum, max)
 }
 
-/// `floor(x * 2^32 / d)` for `x <= 2^32` (bits of a proportion).
-#[inline(always)]
-fn div_proportion(d: Divisor, x: u64) -> u64 {
-    if x >> 32 == 0 {
-        d.div(x << 32)
-    } else {
-        d.div_shifted(x)
-    }
+/// A column's EMA bonds normalised: by their exact sum, then by the normalised maximum.
+struct Top {
+    norm: Proportion,
+    up: Proportion,
 }
 
 impl ColumnStep {
@@ -231,69 +241,77 @@ impl ColumnStep {
         {
             return None;
         }
-        let delta = Divisor::sum_or_one(delta_sum);
-        let (alpha, one_minus_alpha) = self.alpha;
-        let (mut sum, mut max) = (0u64, 0u64);
-        for ((e, x), b) in ema.iter_mut().zip(products()).zip(b) {
-            let new = delta.div(x << 32);
-            let old = bond.div(*b);
-            let v = ((alpha * new) >> 32) + ((one_minus_alpha * old) >> 32);
-            sum += v;
-            max = max.max(v);
-            *e = v;
-        }
-        let norm = Divisor::sum_or_one(sum);
-        let top = if max > 0 {
-            div_proportion(norm, max)
-        } else {
-            0
+        let cells = products().zip(b.iter().copied());
+        let (sum, max) = match Proportion::sum_or_one(delta_sum) {
+            Proportion::Narrow(delta) => fill_ema(delta, cells, self.alpha, bond, ema),
+            Proportion::Unit(delta) => fill_ema(delta, cells, self.alpha, bond, ema),
+            Proportion::Wide(delta) => fill_ema(delta, cells, self.alpha, bond, ema),
         };
+        let norm = Proportion::sum_or_one(sum);
+        let top = if max > 0 { norm.proportion(max) } else { 0 };
         Some(Top {
-            sum,
-            max,
             norm,
-            up: Divisor::sum_or_one(top),
+            up: Proportion::sum_or_one(top),
         })
     }
 
     /// Adds the column's share to each row's dividends and writes each row's stored bond for
     /// column `j` at position `k` (the normalised EMA bond over the normalised maximum, as a
     /// u16 proportion), or `(u16::MAX, 0)` where the EMA bond is 0; returns whether it wrote
-    /// such a cell.
+    /// such a cell. `ema` is overwritten with the normalised bonds.
     #[inline(always)]
     fn dividends(
         &self,
         top: &Top,
-        ema: &[u64],
+        ema: &mut [u64],
         dividends: &mut [u64],
         (stored, k, j): (&mut [Vec<(u16, u16)>], usize, u16),
     ) -> bool {
-        let incentive = self.incentive;
-        let mut skipped = false;
-        let mut cell = |e: u64, up: u64| {
-            skipped |= e == 0;
-            if e == 0 {
-                (u16::MAX, 0)
-            } else {
-                (j, ((up * u64::from(u16::MAX)) >> 32).min(0xffff) as u16)
-            }
-        };
-        let rows = ema.iter().zip(dividends).zip(stored);
-        if top.max < 1 << 32 && top.max < top.sum {
-            // Every EMA bond is below 1 and below the sum, so every normalised bond is below
-            // 1 and no shift overflows.
-            for ((e, d), row) in rows {
-                let v = top.norm.div(e << 32);
-                *d += (incentive * v) >> 32;
-                row[k] = cell(*e, top.up.div(v << 32));
-            }
-        } else {
-            for ((e, d), row) in rows {
-                let v = div_proportion(top.norm, *e);
-                *d += (incentive * v) >> 32;
-                row[k] = cell(*e, div_proportion(top.up, v));
-            }
+        match top.norm {
+            Proportion::Narrow(n) => self.pay(n, ema, dividends),
+            Proportion::Unit(n) => self.pay(n, ema, dividends),
+            Proportion::Wide(n) => self.pay(n, ema, dividends),
         }
-        skipped
+        match top.up {
+            Proportion::Narrow(u) => store(u, ema, (stored, k, j)),
+            Proportion::Unit(u) => store(u, ema, (stored, k, j)),
+            Proportion::Wide(u) => store(u, ema, (stored, k, j)),
+        }
     }
+
+    /// Normalises the column's EMA bonds in place by `norm` and adds each row's dividend term.
+    #[inline(always)]
+    fn pay(&self, norm: impl DivideProportion, ema: &mut [u64], dividends: &mut [u64]) {
+        let incentive = self.incentive;
+        for (e, d) in ema.iter_mut().zip(dividends) {
+            // Every EMA bond is at most the sum: a proportion.
+            *e = norm.proportion(*e);
+            *d += (incentive * *e) >> 32;
+        }
+    }
+}
+
+/// Writes each row's stored bond of column `j` at position `k`: the normalised bond `v` over
+/// the normalised maximum (`up`) as a u16 proportion, or `(u16::MAX, 0)` where `v` is 0;
+/// returns whether it wrote such a cell. `v` is 0 exactly where the EMA bond is 0: the EMA
+/// bonds of a column sum to at most 1 (each term is at most its factor times a normalised
+/// value), so a positive one normalises to at least 1 bit.
+#[inline(always)]
+fn store(
+    up: impl DivideProportion,
+    normalised: &[u64],
+    (stored, k, j): (&mut [Vec<(u16, u16)>], usize, u16),
+) -> bool {
+    let mut skipped = false;
+    for (v, row) in normalised.iter().zip(stored) {
+        // Every normalised bond is at most the maximum; the stored bond is at most 65535.
+        let up = up.proportion(*v);
+        skipped |= *v == 0;
+        row[k] = if *v == 0 {
+            (u16::MAX, 0)
+        } else {
+            (j, ((up * u64::from(u16::MAX)) >> 32) as u16)
+        };
+    }
+    skipped
 }
