@@ -112,11 +112,14 @@ impl<'a> Dense<'a> {
         while k0 < width {
             let k1 = (k0 + block).min(width);
             // Transpose the block: the cells of its column c at c * r_count.
-            for r in 0..r_count {
-                let (w, b) = (&weights[r][k0..k1], &bonds[r][k0..k1]);
-                for (c, (w, b)) in w.iter().zip(b).enumerate() {
-                    wt[c * r_count + r] = *w;
-                    bt[c * r_count + r] = b.1;
+            for (r, (w, b)) in weights.iter().zip(&bonds).enumerate() {
+                let slots = wt[r..].iter_mut().step_by(r_count);
+                let bond_slots = bt[r..].iter_mut().step_by(r_count);
+                for ((slot, bond_slot), (w, b)) in
+                    slots.zip(bond_slots).zip(w[k0..k1].iter().zip(&b[k0..k1]))
+                {
+                    *slot = *w;
+                    *bond_slot = b.1;
                 }
             }
             for k in k0..k1 {
@@ -188,8 +191,9 @@ struct ColumnStep {
 }
 
 /// Writes a column's EMA bonds from its products `x` (weight for bonds x stake) and stored
-/// bonds `b`, normalising the products by `delta` and the bonds by `bond`; returns their sum
-/// and maximum.
+/// bonds `b`, normalising the products by `delta` and the bonds by `bond`; returns their sum,
+/// their maximum and the sum of the products. Wrapping arithmetic: the results are exact when
+/// the products add up to the delta sum, which the caller checks, and are discarded otherwise.
 #[inline(always)]
 fn fill_ema(
     delta: impl DivideProportion,
@@ -197,17 +201,19 @@ fn fill_ema(
     (alpha, one_minus_alpha): (u64, u64),
     bond: U16Divisor,
     ema: &mut [u64],
-) -> (u64, u64) {
-    let (mut sum, mut max) = (0, 0);
+) -> (u64, u64, u64) {
+    let (mut sum, mut max, mut products) = (0u64, 0, 0u64);
     for (e, (x, b)) in ema.iter_mut().zip(cells) {
+        products = products.wrapping_add(x);
         let new = delta.proportion(x);
         let old = bond.div(b);
-        let v = ((alpha * new) >> 32) + ((one_minus_alpha * old) >> 32);
-        sum += v;
+        let v =
+            (alpha.wrapping_mul(new) >> 32).wrapping_add(one_minus_alpha.wrapping_mul(old) >> 32);
+        sum = sum.wrapping_add(v);
         max = max.max(v);
         *e = v;
     }
-    (sum, max)
+    (sum, max, products)
 }
 
 /// A column's EMA bonds normalised: by their exact sum, then by the normalised maximum.
@@ -224,29 +230,31 @@ impl ColumnStep {
     /// most 1) times a stake (below 1) does not overflow, and its product `x` is at most the
     /// column's delta sum, so the normalised delta and bond are at most 1 and their products
     /// with the EMA factors (below 1) fit too. `None` when the delta sum given is not the sum
-    /// of the products (the general path then runs).
+    /// of the products (never: it is the column's rank, the same products added up; the
+    /// general path would then run).
     #[inline(always)]
     fn ema(&self, w: &[I32F32], b: &[u16], stakes: &[u64], ema: &mut [u64]) -> Option<Top> {
         let th = self.th;
         let bond = U16Divisor::sum_or_one(b.iter().map(|v| u64::from(*v)).sum());
-        let products = || {
-            w.iter()
-                .zip(stakes)
-                .map(move |(w, s)| (s * (w.to_bits() as u64).min(th)) >> 32)
+        let products = w
+            .iter()
+            .zip(stakes)
+            .map(move |(w, s)| (s * (w.to_bits() as u64).min(th)) >> 32);
+        // The delta sum is usually given (the column's rank); the EMA pass then checks it
+        // against the products it adds up.
+        let delta_sum = match self.delta_sum {
+            Some(given) => u64::try_from(given.to_bits()).ok()?,
+            None => products.clone().sum(),
         };
-        let delta_sum: u64 = products().sum();
-        if self
-            .delta_sum
-            .is_some_and(|given| given.to_bits() as u64 != delta_sum)
-        {
-            return None;
-        }
-        let cells = products().zip(b.iter().copied());
-        let (sum, max) = match Proportion::sum_or_one(delta_sum) {
+        let cells = products.zip(b.iter().copied());
+        let (sum, max, products_sum) = match Proportion::sum_or_one(delta_sum) {
             Proportion::Narrow(delta) => fill_ema(delta, cells, self.alpha, bond, ema),
             Proportion::Unit(delta) => fill_ema(delta, cells, self.alpha, bond, ema),
             Proportion::Wide(delta) => fill_ema(delta, cells, self.alpha, bond, ema),
         };
+        if products_sum != delta_sum {
+            return None;
+        }
         let norm = Proportion::sum_or_one(sum);
         let top = if max > 0 { norm.proportion(max) } else { 0 };
         Some(Top {
