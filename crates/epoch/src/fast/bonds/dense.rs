@@ -113,13 +113,12 @@ impl<'a> Dense<'a> {
             let k1 = (k0 + block).min(width);
             // Transpose the block: the cells of its column c at c * r_count.
             for (r, (w, b)) in weights.iter().zip(&bonds).enumerate() {
-                let slots = wt[r..].iter_mut().step_by(r_count);
-                let bond_slots = bt[r..].iter_mut().step_by(r_count);
-                for ((slot, bond_slot), (w, b)) in
-                    slots.zip(bond_slots).zip(w[k0..k1].iter().zip(&b[k0..k1]))
-                {
-                    *slot = *w;
-                    *bond_slot = b.1;
+                let columns = wt
+                    .chunks_exact_mut(r_count)
+                    .zip(bt.chunks_exact_mut(r_count));
+                for ((w_col, b_col), (w, b)) in columns.zip(w[k0..k1].iter().zip(&b[k0..k1])) {
+                    w_col[r] = *w;
+                    b_col[r] = b.1;
                 }
             }
             for k in k0..k1 {
@@ -190,10 +189,22 @@ struct ColumnStep {
     alpha: (u64, u64),
 }
 
+/// What [`fill_ema`] adds up over a column.
+struct Tally {
+    /// Sum of the EMA bonds.
+    sum: u64,
+    /// Their maximum.
+    max: u64,
+    /// Whether some EMA bond is 0 (and is not stored).
+    has_zero: bool,
+    /// Sum of the products (weight for bonds x stake).
+    products: u64,
+}
+
 /// Writes a column's EMA bonds from its products `x` (weight for bonds x stake) and stored
-/// bonds `b`, normalising the products by `delta` and the bonds by `bond`; returns their sum,
-/// their maximum and the sum of the products. Wrapping arithmetic: the results are exact when
-/// the products add up to the delta sum, which the caller checks, and are discarded otherwise.
+/// bonds `b`, normalising the products by `delta` and the bonds by `bond`. Wrapping
+/// arithmetic: the results are exact when the products add up to the delta sum, which the
+/// caller checks, and are discarded otherwise.
 #[inline(always)]
 fn fill_ema(
     delta: impl DivideProportion,
@@ -201,8 +212,8 @@ fn fill_ema(
     (alpha, one_minus_alpha): (u64, u64),
     bond: U16Divisor,
     ema: &mut [u64],
-) -> (u64, u64, u64) {
-    let (mut sum, mut max, mut products) = (0u64, 0, 0u64);
+) -> Tally {
+    let (mut sum, mut max, mut min, mut products) = (0u64, 0, u64::MAX, 0u64);
     for (e, (x, b)) in ema.iter_mut().zip(cells) {
         products = products.wrapping_add(x);
         let new = delta.proportion(x);
@@ -211,15 +222,23 @@ fn fill_ema(
             (alpha.wrapping_mul(new) >> 32).wrapping_add(one_minus_alpha.wrapping_mul(old) >> 32);
         sum = sum.wrapping_add(v);
         max = max.max(v);
+        min = min.min(v);
         *e = v;
     }
-    (sum, max, products)
+    Tally {
+        sum,
+        max,
+        has_zero: min == 0,
+        products,
+    }
 }
 
 /// A column's EMA bonds normalised: by their exact sum, then by the normalised maximum.
 struct Top {
     norm: Proportion,
     up: Proportion,
+    /// Whether some EMA bond is 0.
+    has_zero: bool,
 }
 
 impl ColumnStep {
@@ -247,19 +266,24 @@ impl ColumnStep {
             None => products.clone().sum(),
         };
         let cells = products.zip(b.iter().copied());
-        let (sum, max, products_sum) = match Proportion::sum_or_one(delta_sum) {
+        let tally = match Proportion::sum_or_one(delta_sum) {
             Proportion::Narrow(delta) => fill_ema(delta, cells, self.alpha, bond, ema),
             Proportion::Unit(delta) => fill_ema(delta, cells, self.alpha, bond, ema),
             Proportion::Wide(delta) => fill_ema(delta, cells, self.alpha, bond, ema),
         };
-        if products_sum != delta_sum {
+        if tally.products != delta_sum {
             return None;
         }
-        let norm = Proportion::sum_or_one(sum);
-        let top = if max > 0 { norm.proportion(max) } else { 0 };
+        let norm = Proportion::sum_or_one(tally.sum);
+        let top = if tally.max > 0 {
+            norm.proportion(tally.max)
+        } else {
+            0
+        };
         Some(Top {
             norm,
             up: Proportion::sum_or_one(top),
+            has_zero: tally.has_zero,
         })
     }
 
@@ -280,11 +304,19 @@ impl ColumnStep {
             Proportion::Unit(n) => self.pay(n, ema, dividends),
             Proportion::Wide(n) => self.pay(n, ema, dividends),
         }
-        match top.up {
-            Proportion::Narrow(u) => store(u, ema, (stored, k, j)),
-            Proportion::Unit(u) => store(u, ema, (stored, k, j)),
-            Proportion::Wide(u) => store(u, ema, (stored, k, j)),
+        let plain = |_: u64, up: u64| (j, ((up * u64::from(u16::MAX)) >> 32) as u16);
+        // A zero normalised bond comes from a zero EMA bond (see `store`); it is marked.
+        let marked = |v: u64, up: u64| if v == 0 { (u16::MAX, 0) } else { plain(v, up) };
+        let rows = (stored, k);
+        match (top.up, top.has_zero) {
+            (Proportion::Narrow(u), false) => store(u, ema, rows, plain),
+            (Proportion::Narrow(u), true) => store(u, ema, rows, marked),
+            (Proportion::Unit(u), false) => store(u, ema, rows, plain),
+            (Proportion::Unit(u), true) => store(u, ema, rows, marked),
+            (Proportion::Wide(u), false) => store(u, ema, rows, plain),
+            (Proportion::Wide(u), true) => store(u, ema, rows, marked),
         }
+        top.has_zero
     }
 
     /// Normalises the column's EMA bonds in place by `norm` and adds each row's dividend term.
@@ -299,27 +331,19 @@ impl ColumnStep {
     }
 }
 
-/// Writes each row's stored bond of column `j` at position `k`: the normalised bond `v` over
-/// the normalised maximum (`up`) as a u16 proportion, or `(u16::MAX, 0)` where `v` is 0;
-/// returns whether it wrote such a cell. `v` is 0 exactly where the EMA bond is 0: the EMA
-/// bonds of a column sum to at most 1 (each term is at most its factor times a normalised
+/// Writes each row's stored bond at position `k`: `cell(v, up)` of its normalised bond `v`
+/// and `v` over the normalised maximum (`up`). `v` is 0 exactly where the EMA bond is 0: the
+/// EMA bonds of a column sum to at most 1 (each term is at most its factor times a normalised
 /// value), so a positive one normalises to at least 1 bit.
 #[inline(always)]
 fn store(
     up: impl DivideProportion,
     normalised: &[u64],
-    (stored, k, j): (&mut [Vec<(u16, u16)>], usize, u16),
-) -> bool {
-    let mut skipped = false;
+    (stored, k): (&mut [Vec<(u16, u16)>], usize),
+    cell: impl Fn(u64, u64) -> (u16, u16),
+) {
     for (v, row) in normalised.iter().zip(stored) {
         // Every normalised bond is at most the maximum; the stored bond is at most 65535.
-        let up = up.proportion(*v);
-        skipped |= *v == 0;
-        row[k] = if *v == 0 {
-            (u16::MAX, 0)
-        } else {
-            (j, ((up * u64::from(u16::MAX)) >> 32) as u16)
-        };
+        row[k] = cell(*v, up.proportion(*v));
     }
-    skipped
 }
