@@ -647,7 +647,8 @@ fn clip_row<F: Fn(I32F32, I32F32) -> I32F32>(
 }
 
 /// [`clip_row`] without writing the clipped row: adds to `ranks` and returns the row's sum.
-#[inline(always)]
+/// Not inlined, so that its loop keeps its few variables in registers.
+#[inline(never)]
 fn clip_sums<F: Fn(I32F32, I32F32) -> I32F32>(
     (cols, vals): (&[u16], &[I32F32]),
     consensus: &[I32F32],
