@@ -462,9 +462,7 @@ fn consensus_blocked(
             if full == k {
                 if covers {
                     // Strictly ascending columns in c0..c1, all `width` of them: every one.
-                    for (c, w) in val[*p..q].iter().enumerate() {
-                        keys[c * v + k] = median::key(w.to_bits(), k);
-                    }
+                    fill_slots(&mut keys[k..], v, &val[*p..q], k);
                     (full, full_mass) = (k + 1, full_mass + stake);
                     *p = q;
                     continue;
@@ -492,6 +490,15 @@ fn consensus_blocked(
         c0 = c1;
     }
     consensus
+}
+
+/// Writes voter `k`'s keys for consecutive columns, one per weight, `stride` apart. Not
+/// inlined, so that its loop keeps its few variables in registers.
+#[inline(never)]
+fn fill_slots(slots: &mut [u64], stride: usize, weights: &[I32F32], k: usize) {
+    for (c, w) in weights.iter().enumerate() {
+        slots[c * stride] = median::key(w.to_bits(), k);
+    }
 }
 
 /// Clips weights at consensus (dropping entries whose threshold is 0), and returns validator
