@@ -4,9 +4,9 @@
 //! `exp::<I32F32, I32F32>(x)` sums the Taylor series of `|x|` for the 30 terms `i = 2..32`,
 //! each `term = floor(term * |x| / 2^32)` then truncated by `i`, and inverts the sum for a
 //! negative `x`; `x = 1` returns the I9F23 constant `e`. Subtensor clamps `x` to `[-20, 20]`
-//! first, where nothing overflows. Here the same steps run on raw bits, with divisions by
-//! the constants 2..31 that the compiler turns into multiplications, and stop early once a term
-//! reaches 0 (every later term would add 0).
+//! first, where nothing overflows. Here the same steps run on raw bits, each division by the
+//! term index is one multiplication and one shift ([`DIVIDE_BY_INDEX`]), and the series stops
+//! early once a term reaches 0 (every later term would add 0).
 
 use substrate_fixed::transcendental::exp;
 use substrate_fixed::types::I32F32;
@@ -48,23 +48,31 @@ pub(crate) fn exp_safe(input: I32F32) -> I32F32 {
     }
 }
 
-/// `floor(2^64 / i)` for `i` in `2..32`, to divide by the term index without a `div`.
-const RECIPROCALS: [u64; 32] = {
-    let mut r = [0u64; 32];
+/// Per term index `i` in `2..32`: a multiplier `m` and shift `s` with `floor(x / i) =
+/// floor(x * m / 2^64) >> s` for every `x < 2^63`, to divide by the index with one
+/// multiplication. With `l = ceil(log2 i)`, `m = ceil(2^(63 + l) / i)` and `e = m * i -
+/// 2^(63 + l) < i <= 2^l`: `x * m / 2^(63 + l) = x / i + x * e / (i * 2^(63 + l))`, whose
+/// error term stays below `1 / i` (the distance from `x / i` to the next integer) because
+/// `x * e < 2^63 * 2^l`. Since `i > 2^(l - 1)`, `m < 2^64`; then `s = l - 1`. A term before
+/// its division is at most the previous term times `|x| <= 20`, below 2^62 over the series.
+const DIVIDE_BY_INDEX: [(u64, u32); 32] = {
+    let mut t = [(0u64, 0u32); 32];
     let mut i = 2;
     while i < 32 {
-        r[i] = ((1u128 << 64) / i as u128) as u64;
+        let l = u64::BITS - (i as u64 - 1).leading_zeros();
+        let m = (1u128 << (63 + l)).div_ceil(i as u128);
+        t[i] = (m as u64, l - 1);
         i += 1;
     }
-    r
+    t
 };
 
-/// `floor(x / i)` for `i` in `2..32`: the reciprocal estimate is at most one too small.
+/// `floor(x / i)` for `i` in `2..32` and `x < 2^63`.
 #[inline]
 fn div_small(x: u64, i: usize) -> u64 {
-    let d = i as u64;
-    let q = ((u128::from(x) * u128::from(RECIPROCALS[i])) >> 64) as u64;
-    if x - q * d >= d { q + 1 } else { q }
+    debug_assert!(x < 1 << 63);
+    let (m, s) = DIVIDE_BY_INDEX[i];
+    (((u128::from(x) * u128::from(m)) >> 64) as u64) >> s
 }
 
 /// `clamp_value(x, 0, 1)` on the raw bits.
@@ -252,8 +260,24 @@ mod tests {
 
     proptest! {
         #[test]
-        fn div_small_is_floor(x in any::<u64>(), i in 2usize..32) {
+        fn div_small_is_floor(x in 0u64..1 << 63, i in 2usize..32) {
             prop_assert_eq!(div_small(x, i), x / i as u64);
+        }
+    }
+
+    #[test]
+    fn div_small_at_the_edges() {
+        for i in 2usize..32 {
+            let d = i as u64;
+            let near = |k: u64| [k.saturating_sub(1), k, k + 1];
+            for x in [0, 1, d - 1, d, d + 1, (1 << 62) - 1, (1 << 63) - 1]
+                .into_iter()
+                .chain(near((1u64 << 63) / d * d))
+            {
+                if x < 1 << 63 {
+                    assert_eq!(div_small(x, i), x / d, "x = {x}, i = {i}");
+                }
+            }
         }
     }
 
