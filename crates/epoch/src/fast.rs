@@ -8,7 +8,10 @@
 //!   the sparse rows instead, touching only cells that can be non-zero;
 //! - the stake-weighted median runs per column on that column's entries only
 //!   ([`median`]), with the validators that left the column empty as one zero block;
-//! - row and column normalisations divide by a precomputed reciprocal ([`divide`]);
+//! - row and column normalisations divide by a precomputed reciprocal or multiplier
+//!   ([`divide`]);
+//! - a dense subnet's classic bond step runs column by column ([`bonds`]' `dense`), never
+//!   writing the EMA matrix out;
 //! - liquid alpha is computed only for the cells `mat_ema_alpha_sparse` emits (the validator's
 //!   weights-for-bonds entries), with a bit-exact integer `exp` ([`sigmoid`]);
 //! - the large buffers (sparse matrices, column lists, scratch rows) live in a [`Workspace`]
