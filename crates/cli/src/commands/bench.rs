@@ -16,7 +16,7 @@ use crate::args::OutputArgs;
 pub(crate) enum BenchCommand {
     /// Time the Yuma epoch on synthetic subnets.
     ///
-    /// Prints the median wall-clock time (and, on Linux, the thread's mean CPU time) of the fast
+    /// Prints the median wall-clock time (and, on Unix, the thread's mean CPU time) of the fast
     /// path on one thread for n = 256 (64 validators x 192 miners), 64 x 4096 and 256 x 16384,
     /// each with classic bonds, Yuma3 bonds and Yuma3 with liquid alpha; every validator
     /// weights every miner and holds a bond to each (fixed seed). The reference implementation
@@ -87,7 +87,7 @@ struct Timing {
     runs: u32,
     /// Median wall-clock time.
     median_ns: u128,
-    /// Mean CPU time of the running thread (Linux only), which a loaded machine inflates less
+    /// Mean CPU time of the running thread (Unix only), which a loaded machine inflates less
     /// than wall time.
     mean_cpu_ns: Option<u64>,
 }
@@ -145,36 +145,25 @@ fn bench_epoch(args: &EpochArgs) -> anyhow::Result<()> {
 }
 
 /// Median wall time of `runs` calls (after one warm-up call), and the mean CPU time of the
-/// thread over all of them (the kernel may account CPU time in whole ticks, so only a total
-/// over many runs is meaningful).
+/// thread over all of them.
 fn median_time(
     runs: u32,
     mut f: impl FnMut() -> Result<Output, Error>,
 ) -> anyhow::Result<(Duration, Option<u64>)> {
     std::hint::black_box(f()?);
     let mut times = Vec::with_capacity(runs as usize);
-    let cpu_start = thread_cpu_ns();
+    let cpu_start = super::cpu_time::thread_ns();
     for _ in 0..runs {
         let start = Instant::now();
         std::hint::black_box(f()?);
         times.push(start.elapsed());
     }
-    let cpu_mean = match (cpu_start, thread_cpu_ns()) {
+    let cpu_mean = match (cpu_start, super::cpu_time::thread_ns()) {
         (Some(a), Some(b)) => Some(b.saturating_sub(a) / u64::from(runs)),
         _ => None,
     };
     times.sort();
     Ok((times[times.len() / 2], cpu_mean))
-}
-
-/// CPU time this thread has run, in ns, from Linux's `/proc/thread-self/schedstat`.
-fn thread_cpu_ns() -> Option<u64> {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
 }
 
 fn print_timings(timings: &[Timing], args: &EpochArgs) -> anyhow::Result<()> {

@@ -8,7 +8,7 @@
 //! `/metrics` transaction counter). Each sender's transactions go through one lane in nonce
 //! order; lanes run concurrently.
 //!
-//! Besides wall-clock rates, it reports CPU time (Linux): the verification thread's, and the
+//! Besides wall-clock rates, it reports CPU time (Unix): the verification thread's, and the
 //! whole process's during the node phase (node and the benchmark's own HTTP clients), so a
 //! loaded machine can still compare the cost per transaction with the cost of a verification.
 
@@ -22,6 +22,8 @@ use yuma_client::{Client, SignedTransaction};
 use yuma_keys::Pair;
 use yuma_node::Config;
 use yuma_primitives::Balance;
+
+use super::cpu_time;
 use yuma_runtime::Call;
 use yuma_runtime::codec::Encode as _;
 
@@ -68,33 +70,10 @@ struct Report {
     verify_per_second: u64,
     /// `node_tps / verify_per_second`.
     ratio: f64,
-    /// Process CPU time per committed transfer during the node phase, in ns (Linux).
+    /// Process CPU time per committed transfer during the node phase, in ns (Unix).
     node_cpu_ns_per_tx: Option<u64>,
-    /// Thread CPU time per verification, in ns (Linux).
+    /// Thread CPU time per verification, in ns (Unix).
     verify_cpu_ns: Option<u64>,
-}
-
-/// CPU time this thread has run, in ns, from Linux's `/proc/thread-self/schedstat`.
-fn thread_cpu_ns() -> Option<u64> {
-    schedstat("/proc/thread-self/schedstat")
-}
-
-fn schedstat(path: impl AsRef<std::path::Path>) -> Option<u64> {
-    std::fs::read_to_string(path)
-        .ok()?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
-}
-
-/// CPU time of every live thread of this process, in ns (Linux).
-fn process_cpu_ns() -> Option<u64> {
-    let mut total = 0;
-    for task in std::fs::read_dir("/proc/self/task").ok()? {
-        total += schedstat(task.ok()?.path().join("schedstat")).unwrap_or(0);
-    }
-    Some(total)
 }
 
 fn per_second(count: u64, elapsed: Duration) -> u64 {
@@ -146,14 +125,14 @@ pub(crate) fn run(args: &NodeBenchArgs) -> anyhow::Result<()> {
     }
 
     let all: Vec<&SignedTransaction> = by_lane.iter().flatten().collect();
-    let cpu_before = thread_cpu_ns();
+    let cpu_before = cpu_time::thread_ns();
     let started = Instant::now();
     for tx in &all {
         ensure!(tx.verify(), "a freshly signed transaction does not verify");
     }
     let verify_per_second = per_second(all.len() as u64, started.elapsed());
     let verify_cpu_ns = cpu_before
-        .zip(thread_cpu_ns())
+        .zip(cpu_time::thread_ns())
         .map(|(a, b)| b.saturating_sub(a) / all.len().max(1) as u64);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -238,7 +217,7 @@ async fn drive(
     let watcher = Client::new(url.clone());
     let start_height = watcher.head().await.map_err(anyhow::Error::new)?.number;
 
-    let cpu_before = process_cpu_ns();
+    let cpu_before = cpu_time::process_ns();
     let started = Instant::now();
     let mut submitters = Vec::new();
     for lane in by_lane {
@@ -269,7 +248,7 @@ async fn drive(
     }
     let elapsed = started.elapsed();
     let node_cpu = cpu_before
-        .zip(process_cpu_ns())
+        .zip(cpu_time::process_ns())
         .map(|(a, b)| b.saturating_sub(a));
     for s in submitters {
         s.await.context("a submission lane panicked")??;

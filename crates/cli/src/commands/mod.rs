@@ -10,6 +10,7 @@ mod bench_runtime;
 mod block;
 mod chain;
 mod chain_spec;
+mod cpu_time;
 mod epoch;
 mod gateway;
 mod hyperparam;
