@@ -447,31 +447,42 @@ fn consensus_blocked(
     while c0 < n {
         let c1 = (c0 + block).min(n);
         let width = c1 - c0;
-        // The leading voters whose rows cover every column of the block (the usual, dense
-        // case) fill their slots directly; `count` and `mass` are kept from the first voter
-        // that does not on.
+        // The leading voters whose entries in the block name the same columns as the first
+        // voter's (the usual, dense case) fill their slots directly; `count` and `mass` are
+        // kept from the first voter that does not on.
         let (mut full, mut full_mass) = (0, 0);
+        let mut shared: &[u16] = &[];
         for (k, (p, &end)) in cursor.iter_mut().zip(ends.iter()).enumerate() {
-            // The voter's entries in this block: its sorted row up to column c1. A row that
-            // covers the block has its last column in the block `width` entries on (found
-            // without a search: distinct ascending columns, none before c0).
-            let covers = *p + width <= end && usize::from(col[*p + width - 1]) < c1;
-            let q = if covers {
-                *p + width
+            // The voter's entries in this block: its sorted row up to column c1. One with the
+            // shared columns is recognised without a search: those entries, then none below
+            // c1.
+            let len = shared.len();
+            let same = k > 0
+                && *p + len <= end
+                && col[*p..*p + len] == *shared
+                && (*p + len == end || usize::from(col[*p + len]) >= c1);
+            let q = if same {
+                *p + len
             } else {
                 *p + col[*p..end].partition_point(|&j| usize::from(j) < c1)
             };
             let stake = stakes[k];
-            if full == k {
-                if covers {
-                    // Strictly ascending columns in c0..c1, all `width` of them: every one.
-                    fill_slots(&mut keys[k..], v, &val[*p..q], k);
-                    (full, full_mass) = (k + 1, full_mass + stake);
-                    *p = q;
-                    continue;
+            if full == k && (k == 0 || same) {
+                if k == 0 {
+                    shared = &col[*p..q];
                 }
-                count[..width].fill(full);
-                mass[..width].fill(full_mass);
+                fill_slots(&mut keys[k..], (v, c0), (shared, &val[*p..q]), k);
+                (full, full_mass) = (k + 1, full_mass + stake);
+                *p = q;
+                continue;
+            }
+            if full == k {
+                count[..width].fill(0);
+                mass[..width].fill(0);
+                for &j in shared {
+                    count[usize::from(j) - c0] = full;
+                    mass[usize::from(j) - c0] = full_mass;
+                }
                 full = usize::MAX;
             }
             for (&j, w) in col[*p..q].iter().zip(&val[*p..q]) {
@@ -484,8 +495,12 @@ fn consensus_blocked(
             *p = q;
         }
         if full == v {
-            count[..width].fill(v);
-            mass[..width].fill(full_mass);
+            count[..width].fill(0);
+            mass[..width].fill(0);
+            for &j in shared {
+                count[usize::from(j) - c0] = v;
+                mass[usize::from(j) - c0] = full_mass;
+            }
         }
         for c in 0..width {
             consensus.push(median(&mut keys[c * v..c * v + count[c]], mass[c]));
@@ -495,12 +510,29 @@ fn consensus_blocked(
     consensus
 }
 
-/// Writes voter `k`'s keys for consecutive columns, one per weight, `stride` apart. Not
-/// inlined, so that its loop keeps its few variables in registers.
+/// Writes voter `k`'s keys for the block's shared columns (from block column `c0`), one per
+/// weight, at `stride` apart per column. Not inlined, so that its loop keeps its few
+/// variables in registers.
 #[inline(never)]
-fn fill_slots(slots: &mut [u64], stride: usize, weights: &[I32F32], k: usize) {
-    for (c, w) in weights.iter().enumerate() {
-        slots[c * stride] = median::key(w.to_bits(), k);
+fn fill_slots(
+    slots: &mut [u64],
+    (stride, c0): (usize, usize),
+    (cols, weights): (&[u16], &[I32F32]),
+    k: usize,
+) {
+    let (Some(&first), Some(&last)) = (cols.first(), cols.last()) else {
+        return;
+    };
+    if usize::from(last - first) + 1 == cols.len() {
+        // Consecutive columns (the usual case): no column lookups.
+        let slots = &mut slots[(usize::from(first) - c0) * stride..];
+        for (c, w) in weights.iter().enumerate() {
+            slots[c * stride] = median::key(w.to_bits(), k);
+        }
+    } else {
+        for (&j, w) in cols.iter().zip(weights) {
+            slots[(usize::from(j) - c0) * stride] = median::key(w.to_bits(), k);
+        }
     }
 }
 
