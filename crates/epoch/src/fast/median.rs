@@ -109,6 +109,7 @@ pub(crate) fn median_with_mass(
 /// [`BUCKETS`], so at most six rounds cover the 33 bits of a score.
 fn select(mut s: &mut [u64], stakes: &[i64], mut base: i64, minority: i64) -> i64 {
     let mut hist = [0i64; BUCKETS];
+    let (mut head, mut next) = ([NONE; BUCKETS], [NONE; CHAINED]);
     loop {
         if s.len() <= SMALL {
             s.sort_unstable();
@@ -131,8 +132,21 @@ fn select(mut s: &mut [u64], stakes: &[i64], mut base: i64, minority: i64) -> i6
         let shift = (u64::BITS - range.leading_zeros()).saturating_sub(BUCKET_BITS);
         let bucket = |k: u64| ((score(k) - lo) as u64 >> shift) as usize;
         hist.fill(0);
-        for k in s.iter() {
-            hist[bucket(*k)] += stake(*k, stakes);
+        // Short slices also chain each bucket's entries (in ascending position), so the
+        // chosen bucket is gathered without a second pass over the slice.
+        let chained = s.len() <= CHAINED;
+        if chained {
+            head.fill(NONE);
+            for (i, k) in s.iter().enumerate().rev() {
+                let b = bucket(*k);
+                hist[b] += stake(*k, stakes);
+                next[i] = head[b];
+                head[b] = i as u16;
+            }
+        } else {
+            for k in s.iter() {
+                hist[bucket(*k)] += stake(*k, stakes);
+            }
         }
         let mut chosen = BUCKETS - 1;
         for (b, h) in hist.iter().enumerate() {
@@ -143,16 +157,33 @@ fn select(mut s: &mut [u64], stakes: &[i64], mut base: i64, minority: i64) -> i6
             base += h;
         }
         let mut kept = 0;
-        for i in 0..s.len() {
-            if bucket(s[i]) == chosen {
-                s.swap(i, kept);
+        if chained {
+            // Ascending positions: every earlier entry of the chosen bucket already sits
+            // below `kept`, so a swap never moves one that is still to come.
+            let mut i = head[chosen];
+            while i != NONE {
+                s.swap(usize::from(i), kept);
                 kept += 1;
+                i = next[usize::from(i)];
+            }
+        } else {
+            for i in 0..s.len() {
+                if bucket(s[i]) == chosen {
+                    s.swap(i, kept);
+                    kept += 1;
+                }
             }
         }
         let taken = std::mem::take(&mut s);
         s = &mut taken[..kept];
     }
 }
+
+/// Slices up to this long chain their buckets' entries while counting them.
+const CHAINED: usize = 256;
+
+/// The end of a bucket's chain.
+const NONE: u16 = u16::MAX;
 
 /// Buckets per selection round (a power of two).
 const BUCKETS: usize = 1 << BUCKET_BITS;
@@ -211,7 +242,7 @@ mod tests {
         fn matches_the_definition(
             raw in prop::collection::vec(
                 (prop_oneof![0i64..8, 0i64..=1 << 32, Just(1i64 << 32)], 1i64..50),
-                0..200,
+                0..400,
             ),
             extra in 0i64..100,
             minority in -5i64..12_000,
