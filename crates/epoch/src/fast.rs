@@ -477,12 +477,8 @@ fn consensus_blocked(
                 continue;
             }
             if full == k {
-                count[..width].fill(0);
-                mass[..width].fill(0);
-                for &j in shared {
-                    count[usize::from(j) - c0] = full;
-                    mass[usize::from(j) - c0] = full_mass;
-                }
+                let block = (&mut count[..width], &mut mass[..width]);
+                filled_counts(block, (shared, c0), (full, full_mass));
                 full = usize::MAX;
             }
             for (&j, w) in col[*p..q].iter().zip(&val[*p..q]) {
@@ -495,12 +491,8 @@ fn consensus_blocked(
             *p = q;
         }
         if full == v {
-            count[..width].fill(0);
-            mass[..width].fill(0);
-            for &j in shared {
-                count[usize::from(j) - c0] = v;
-                mass[usize::from(j) - c0] = full_mass;
-            }
+            let block = (&mut count[..width], &mut mass[..width]);
+            filled_counts(block, (shared, c0), (full, full_mass));
         }
         for c in 0..width {
             consensus.push(median(&mut keys[c * v..c * v + count[c]], mass[c]));
@@ -508,6 +500,22 @@ fn consensus_blocked(
         c0 = c1;
     }
     consensus
+}
+
+/// A block's key counts and voter stake per column after `full` voters of total stake
+/// `full_mass` filled the shared columns (from block column `c0`): theirs on those columns,
+/// none elsewhere.
+fn filled_counts(
+    (count, mass): (&mut [usize], &mut [i64]),
+    (shared, c0): (&[u16], usize),
+    (full, full_mass): (usize, i64),
+) {
+    count.fill(0);
+    mass.fill(0);
+    for &j in shared {
+        count[usize::from(j) - c0] = full;
+        mass[usize::from(j) - c0] = full_mass;
+    }
 }
 
 /// Writes voter `k`'s keys for the block's shared columns (from block column `c0`), one per

@@ -172,7 +172,7 @@ impl Scratch {
     /// Bytes held by the buffers.
     pub(super) fn capacity_bytes(&self) -> usize {
         self.weights.capacity() * size_of::<I32F32>()
-            + (self.ema.capacity()) * size_of::<u64>()
+            + self.ema.capacity() * size_of::<u64>()
             + self.bonds.capacity() * size_of::<u16>()
     }
 }
