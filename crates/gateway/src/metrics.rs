@@ -10,25 +10,17 @@
 //! | `yuma_gateway_credited_rao_total` | counter | rao credited from transfers seen since start |
 //! | `yuma_gateway_chain_block` | gauge | last block the chain watcher processed |
 
-use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
-use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
-
-/// How a request ended.
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub struct Outcome {
-    /// See the module table.
-    pub outcome: &'static str,
-}
+use yuma_neuron::outcomes::{self, Outcomes};
 
 /// The gateway's metrics.
 pub struct Metrics {
     registry: Registry,
     /// Requests by outcome.
-    pub requests: Family<Outcome, Counter>,
+    pub requests: Outcomes,
     /// Latency of answered requests.
     pub request_seconds: Histogram,
     /// Requests that were hedged.
@@ -46,15 +38,15 @@ pub struct Metrics {
 impl Default for Metrics {
     fn default() -> Self {
         let mut registry = Registry::default();
-        let requests = Family::<Outcome, Counter>::default();
+        let requests = Outcomes::default();
         // 100 µs to about 60 s.
         let request_seconds = Histogram::new(exponential_buckets(0.0001, 3.0, 13));
         let (hedges, failovers, charged, credited) = Default::default();
         let chain_block = Gauge::default();
-        registry.register(
+        requests.register(
+            &mut registry,
             "yuma_gateway_requests",
             "Solve requests by outcome",
-            requests.clone(),
         );
         registry.register(
             "yuma_gateway_request_seconds",
@@ -102,14 +94,11 @@ impl Default for Metrics {
 impl Metrics {
     /// Counts a request's outcome.
     pub fn outcome(&self, outcome: &'static str) {
-        self.requests.get_or_create(&Outcome { outcome }).inc();
+        self.requests.count(outcome);
     }
 
     /// The metrics in Prometheus text format.
     pub fn encode(&self) -> String {
-        let mut text = String::new();
-        // Writing into a String cannot fail.
-        let _ = prometheus_client::encoding::text::encode(&mut text, &self.registry);
-        text
+        outcomes::encode(&self.registry)
     }
 }

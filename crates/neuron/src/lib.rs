@@ -21,6 +21,7 @@ pub mod admission;
 mod error;
 pub mod metagraph;
 pub mod miner;
+pub mod outcomes;
 pub mod protocol;
 pub mod task;
 pub mod validator;

@@ -7,25 +7,18 @@
 //! | `yuma_miner_solve_seconds` | histogram | time to solve one challenge |
 //! | `yuma_miner_solves_total` | counter | challenges handed to the model |
 
-use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
-use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
-/// How a request ended.
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub struct Outcome {
-    /// `ok`, `unauthenticated`, `forbidden`, `shed`, `bad_request` or `failed`.
-    pub outcome: &'static str,
-}
+use crate::outcomes::{self, Outcomes};
 
 /// The miner's metrics.
 pub struct Metrics {
     registry: Registry,
     /// Requests by outcome.
-    pub requests: Family<Outcome, Counter>,
+    pub requests: Outcomes,
     /// Challenges being solved.
     pub in_flight: Gauge,
     /// Solve latency.
@@ -37,15 +30,15 @@ pub struct Metrics {
 impl Default for Metrics {
     fn default() -> Self {
         let mut registry = Registry::default();
-        let requests = Family::<Outcome, Counter>::default();
+        let requests = Outcomes::default();
         let in_flight = Gauge::default();
         // 1 ms to about 20 s.
         let solve_seconds = Histogram::new(exponential_buckets(0.001, 3.0, 10));
         let solves = Counter::default();
-        registry.register(
+        requests.register(
+            &mut registry,
             "yuma_miner_requests",
             "Requests to /v1/solve by outcome",
-            requests.clone(),
         );
         registry.register(
             "yuma_miner_in_flight",
@@ -75,14 +68,11 @@ impl Default for Metrics {
 impl Metrics {
     /// Counts a request's outcome.
     pub fn outcome(&self, outcome: &'static str) {
-        self.requests.get_or_create(&Outcome { outcome }).inc();
+        self.requests.count(outcome);
     }
 
     /// The metrics in Prometheus text format.
     pub fn encode(&self) -> String {
-        let mut text = String::new();
-        // Writing into a String cannot fail.
-        let _ = prometheus_client::encoding::text::encode(&mut text, &self.registry);
-        text
+        outcomes::encode(&self.registry)
     }
 }
