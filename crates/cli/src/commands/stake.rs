@@ -117,7 +117,7 @@ fn hotkey(signer: &SignerArgs, address: Option<&String>) -> anyhow::Result<Accou
 pub(crate) fn run(cmd: &StakeCommand) -> anyhow::Result<()> {
     let client = client(&cmd.chain.rpc);
     let rt = runtime()?;
-    match &cmd.command {
+    let (call, done) = match &cmd.command {
         StakeSubcommand::List { address } => {
             let who = match address {
                 Some(text) => AccountId::from_ss58(text)
@@ -144,7 +144,7 @@ pub(crate) fn run(cmd: &StakeCommand) -> anyhow::Result<()> {
                     s.hotkey
                 );
             }
-            Ok(())
+            return Ok(());
         }
         StakeSubcommand::Add {
             netuid,
@@ -154,22 +154,17 @@ pub(crate) fn run(cmd: &StakeCommand) -> anyhow::Result<()> {
             let amount = Balance::parse_tao(amount)
                 .with_context(|| format!("reading --amount {amount:?}"))?;
             let hotkey = hotkey(&cmd.chain.signer, hotkey_address.as_ref())?;
-            let coldkey = cmd.chain.signer.coldkey()?;
             let call = Call::AddStake {
                 hotkey,
                 netuid: NetUid(*netuid),
                 amount,
                 limit_price: None,
             };
-            let result = rt.block_on(submit_and_wait(&client, &coldkey, call))?;
-            if cmd.chain.output.json {
-                return emit_json(&json!(result));
-            }
-            println!(
+            let done = format!(
                 "staked {} TAO on {hotkey} in subnet {netuid}",
                 tao(amount.rao())
             );
-            Ok(())
+            (call, done)
         }
         StakeSubcommand::Remove {
             netuid,
@@ -177,19 +172,14 @@ pub(crate) fn run(cmd: &StakeCommand) -> anyhow::Result<()> {
             hotkey_address,
         } => {
             let hotkey = hotkey(&cmd.chain.signer, hotkey_address.as_ref())?;
-            let coldkey = cmd.chain.signer.coldkey()?;
             let call = Call::RemoveStake {
                 hotkey,
                 netuid: NetUid(*netuid),
                 alpha: *alpha,
                 limit_price: None,
             };
-            let result = rt.block_on(submit_and_wait(&client, &coldkey, call))?;
-            if cmd.chain.output.json {
-                return emit_json(&json!(result));
-            }
-            println!("unstaked {alpha} alpha rao from {hotkey} in subnet {netuid}");
-            Ok(())
+            let done = format!("unstaked {alpha} alpha rao from {hotkey} in subnet {netuid}");
+            (call, done)
         }
         StakeSubcommand::Move {
             netuid,
@@ -204,7 +194,6 @@ pub(crate) fn run(cmd: &StakeCommand) -> anyhow::Result<()> {
                 None => origin_hotkey,
             };
             let dest_netuid = dest_netuid.unwrap_or(*netuid);
-            let coldkey = cmd.chain.signer.coldkey()?;
             let call = Call::MoveStake {
                 origin_hotkey,
                 dest_hotkey,
@@ -212,14 +201,10 @@ pub(crate) fn run(cmd: &StakeCommand) -> anyhow::Result<()> {
                 dest_netuid: NetUid(dest_netuid),
                 alpha: *alpha,
             };
-            let result = rt.block_on(submit_and_wait(&client, &coldkey, call))?;
-            if cmd.chain.output.json {
-                return emit_json(&json!(result));
-            }
-            println!(
+            let done = format!(
                 "moved {alpha} alpha rao from {origin_hotkey} in subnet {netuid} to {dest_hotkey} in subnet {dest_netuid}"
             );
-            Ok(())
+            (call, done)
         }
         StakeSubcommand::Transfer {
             dest,
@@ -231,7 +216,6 @@ pub(crate) fn run(cmd: &StakeCommand) -> anyhow::Result<()> {
             let dest_coldkey = ss58("dest", dest)?;
             let hotkey = hotkey(&cmd.chain.signer, hotkey_address.as_ref())?;
             let dest_netuid = dest_netuid.unwrap_or(*netuid);
-            let coldkey = cmd.chain.signer.coldkey()?;
             let call = Call::TransferStake {
                 dest_coldkey,
                 hotkey,
@@ -239,14 +223,18 @@ pub(crate) fn run(cmd: &StakeCommand) -> anyhow::Result<()> {
                 dest_netuid: NetUid(dest_netuid),
                 alpha: *alpha,
             };
-            let result = rt.block_on(submit_and_wait(&client, &coldkey, call))?;
-            if cmd.chain.output.json {
-                return emit_json(&json!(result));
-            }
-            println!(
+            let done = format!(
                 "gave {alpha} alpha rao on {hotkey} in subnet {netuid} to {dest_coldkey} (subnet {dest_netuid})"
             );
-            Ok(())
+            (call, done)
         }
+    };
+    // Every other subcommand signs one call with the coldkey and waits for its block.
+    let coldkey = cmd.chain.signer.coldkey()?;
+    let result = rt.block_on(submit_and_wait(&client, &coldkey, call))?;
+    if cmd.chain.output.json {
+        return emit_json(&json!(result));
     }
+    println!("{done}");
+    Ok(())
 }
