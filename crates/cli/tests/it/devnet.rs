@@ -4,7 +4,7 @@
 
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -26,10 +26,16 @@ pub(crate) struct Service {
 impl Service {
     /// Starts `yuma args`, reading its stderr.
     pub(crate) fn start<S: AsRef<OsStr>>(args: &[S]) -> Self {
-        let mut child = yuma()
-            .args(args)
+        let mut command = yuma();
+        command.args(args).stdout(Stdio::null());
+        Self::spawn(command, None)
+    }
+
+    /// Starts `command` (its stdout as the caller set it), reading its stderr; with `echo`,
+    /// each line is also printed with that prefix, so a failing test shows them live.
+    pub(crate) fn spawn(mut command: Command, echo: Option<&'static str>) -> Self {
+        let mut child = command
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .expect("the yuma binary starts");
@@ -38,6 +44,9 @@ impl Service {
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines() {
                 let Ok(line) = line else { break };
+                if let Some(prefix) = echo {
+                    eprintln!("[{prefix}] {line}");
+                }
                 if tx.send(line).is_err() {
                     break;
                 }
@@ -48,6 +57,11 @@ impl Service {
             lines,
             seen: Vec::new(),
         }
+    }
+
+    /// Adds the stderr lines already read to `seen` without waiting.
+    pub(crate) fn drain(&mut self) {
+        self.seen.extend(self.lines.try_iter());
     }
 
     /// Waits for a stderr line containing `needle`; returns it.

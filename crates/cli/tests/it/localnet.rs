@@ -2,14 +2,14 @@
 //! port and a temporary data dir. One run checks that incentive follows the miners' quality;
 //! one checks that SIGTERM leaves no child behind and that a second start resumes.
 
-use std::io::{BufRead, BufReader, Read as _, Write as _};
+use std::io::{Read as _, Write as _};
 use std::path::Path;
-use std::process::{Child, Stdio};
-use std::sync::mpsc;
+use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::devnet::Service;
 use crate::util::yuma;
 
 /// Fast chain parameters for tests: an epoch every 11 blocks of 250 ms.
@@ -17,87 +17,56 @@ const FAST: [&str; 4] = ["--block-time", "250", "--tempo", "10"];
 
 /// A running `yuma localnet` whose stderr lines arrive on a channel (and are echoed, so a
 /// failing test shows them).
-struct Localnet {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-    seen: Vec<String>,
-}
+struct Localnet(Service);
 
 impl Localnet {
     fn start(data_dir: &Path, extra: &[&str]) -> Self {
-        let mut child = yuma()
+        let mut command = yuma();
+        command
             .arg("localnet")
             .args(["--rpc-port", "0", "--json"])
             .args(FAST)
             .arg("--data-dir")
             .arg(data_dir)
             .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the yuma binary starts");
-        let stderr = child.stderr.take().expect("stderr is piped");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                eprintln!("[localnet] {line}");
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Self {
-            child,
-            lines,
-            seen: Vec::new(),
-        }
+            .stdout(Stdio::piped());
+        Self(Service::spawn(command, Some("localnet")))
+    }
+
+    /// Every stderr line seen so far.
+    fn seen(&self) -> &[String] {
+        &self.0.seen
     }
 
     /// Waits for a stderr line containing `text` and returns it.
     fn wait_for(&mut self, text: &str, timeout: Duration) -> String {
-        let deadline = std::time::Instant::now() + timeout;
-        loop {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    self.seen.push(line.clone());
-                    if line.contains(text) {
-                        return line;
-                    }
-                }
-                Err(_) => panic!(
-                    "no line with {text:?} in time; stderr so far:\n{}",
-                    self.seen.join("\n")
-                ),
-            }
-        }
+        self.0.wait_for_line(text, timeout)
     }
 
     /// Waits for the exit (at most `timeout`), asserts success and returns the JSON on stdout.
     fn finish(mut self, timeout: Duration) -> Value {
         let deadline = std::time::Instant::now() + timeout;
+        let child = &mut self.0.child;
         let status = loop {
-            if let Some(status) = self.child.try_wait().expect("waits") {
+            if let Some(status) = child.try_wait().expect("waits") {
                 break status;
             }
             if std::time::Instant::now() >= deadline {
-                let _ = self.child.kill();
+                let _ = child.kill();
                 panic!("localnet did not stop in time");
             }
             std::thread::sleep(Duration::from_millis(100));
         };
         // Drain stderr so the transcript is complete.
-        self.seen.extend(self.lines.try_iter());
+        self.0.drain();
         assert!(
             status.success(),
             "localnet failed: {status}\n{}",
-            self.seen.join("\n")
+            self.seen().join("\n")
         );
         let mut stdout = String::new();
         std::io::Read::read_to_string(
-            self.child.stdout.as_mut().expect("stdout is piped"),
+            self.0.child.stdout.as_mut().expect("stdout is piped"),
             &mut stdout,
         )
         .expect("reads stdout");
@@ -106,7 +75,7 @@ impl Localnet {
 
     /// The children's process ids, from the lines printed once every neuron is up.
     fn child_pids(&self) -> Vec<i32> {
-        self.seen
+        self.seen()
             .iter()
             .filter_map(|l| l.split(" pid ").nth(1))
             .filter_map(|rest| rest.split_whitespace().next()?.parse().ok())
@@ -114,16 +83,9 @@ impl Localnet {
     }
 
     fn terminate(&self) {
-        let pid = i32::try_from(self.child.id()).expect("pids fit i32");
+        let pid = i32::try_from(self.0.child.id()).expect("pids fit i32");
         // SAFETY: kill has no memory effects; the pid is our own unreaped child.
         assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
-    }
-}
-
-impl Drop for Localnet {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -185,13 +147,13 @@ fn sigterm_reaps_every_child_and_a_restart_resumes() {
     first.wait_for("all neurons up", Duration::from_secs(180));
     let pids = first.child_pids();
     // Eight neurons and the gateway.
-    assert_eq!(pids.len(), 9, "{}", first.seen.join("\n"));
+    assert_eq!(pids.len(), 9, "{}", first.seen().join("\n"));
     assert!(pids.iter().all(|&p| alive(p)));
     let gateway = first
-        .seen
+        .seen()
         .iter()
         .find_map(|l| l.split("gateway http://").nth(1)?.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no gateway URL in:\n{}", first.seen.join("\n")))
+        .unwrap_or_else(|| panic!("no gateway URL in:\n{}", first.seen().join("\n")))
         .to_owned();
     let pricing = http_get(&gateway, "/v1/pricing");
     assert!(pricing.starts_with("HTTP/1.1 200"), "{pricing}");
@@ -203,7 +165,12 @@ fn sigterm_reaps_every_child_and_a_restart_resumes() {
 
     let mut second = Localnet::start(dir.path(), &["--blocks", "2"]);
     second.wait_for("wallets: 8 in", Duration::from_secs(60));
-    assert!(second.seen.last().is_some_and(|l| l.contains("(0 created")));
+    assert!(
+        second
+            .seen()
+            .last()
+            .is_some_and(|l| l.contains("(0 created"))
+    );
     second.wait_for("exists, reusing it", Duration::from_secs(60));
     second.wait_for("0 registered, 0 validators staked", Duration::from_secs(60));
     let after = second.finish(Duration::from_secs(180));
