@@ -281,19 +281,22 @@ mod tests {
         backend.asked.lock().expect("not poisoned").clone()
     }
 
+    /// Asks `ranked` under `policy` through a fresh router; returns the router too.
+    async fn ask_with(
+        backend: &FakeBackend,
+        ranked: &[(Target, Option<Duration>)],
+        policy: &HedgePolicy,
+    ) -> (Router, Result<Answered, HedgeError>) {
+        let router = Router::default();
+        let got = ask(backend, &router, ranked, &json!({}), policy).await;
+        (router, got)
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_fast_first_miner_is_asked_alone() {
         let (backend, ranked) = setup(&[Fake::Answer(10), Fake::Answer(10)]);
-        let router = Router::default();
-        let got = ask(
-            &backend,
-            &router,
-            &ranked,
-            &json!({}),
-            &HedgePolicy::default(),
-        )
-        .await
-        .expect("answered");
+        let (router, got) = ask_with(&backend, &ranked, &HedgePolicy::default()).await;
+        let got = got.expect("answered");
         assert_eq!(got.answer, json!(1));
         assert!(!got.hedged);
         assert_eq!(asked(&backend), vec![1]);
@@ -303,16 +306,8 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_slow_first_miner_is_hedged_and_the_faster_answer_wins() {
         let (backend, ranked) = setup(&[Fake::Answer(10_000), Fake::Answer(10)]);
-        let router = Router::default();
-        let got = ask(
-            &backend,
-            &router,
-            &ranked,
-            &json!({}),
-            &HedgePolicy::default(),
-        )
-        .await
-        .expect("answered");
+        let (_, got) = ask_with(&backend, &ranked, &HedgePolicy::default()).await;
+        let got = got.expect("answered");
         assert_eq!(got.answer, json!(2));
         assert!(got.hedged);
         assert_eq!(asked(&backend), vec![1, 2]);
@@ -321,14 +316,12 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn without_hedging_the_slow_miner_is_waited_for() {
         let (backend, ranked) = setup(&[Fake::Answer(10_000), Fake::Answer(10)]);
-        let router = Router::default();
         let policy = HedgePolicy {
             hedge: false,
             ..HedgePolicy::default()
         };
-        let got = ask(&backend, &router, &ranked, &json!({}), &policy)
-            .await
-            .expect("answered");
+        let (_, got) = ask_with(&backend, &ranked, &policy).await;
+        let got = got.expect("answered");
         assert_eq!(got.answer, json!(1));
         assert_eq!(asked(&backend), vec![1]);
     }
@@ -337,16 +330,8 @@ mod tests {
     async fn a_miner_without_history_is_waited_for() {
         let (backend, mut ranked) = setup(&[Fake::Answer(10_000), Fake::Answer(10)]);
         ranked[0].1 = None;
-        let router = Router::default();
-        let got = ask(
-            &backend,
-            &router,
-            &ranked,
-            &json!({}),
-            &HedgePolicy::default(),
-        )
-        .await
-        .expect("answered");
+        let (_, got) = ask_with(&backend, &ranked, &HedgePolicy::default()).await;
+        let got = got.expect("answered");
         assert_eq!(got.answer, json!(1));
         assert!(!got.hedged);
         assert_eq!(asked(&backend), vec![1]);
@@ -355,16 +340,8 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn failures_fail_over_to_the_next_miner() {
         let (backend, ranked) = setup(&[Fake::Fail(1), Fake::Fail(1), Fake::Answer(1)]);
-        let router = Router::default();
-        let got = ask(
-            &backend,
-            &router,
-            &ranked,
-            &json!({}),
-            &HedgePolicy::default(),
-        )
-        .await
-        .expect("answered");
+        let (router, got) = ask_with(&backend, &ranked, &HedgePolicy::default()).await;
+        let got = got.expect("answered");
         assert_eq!(got.answer, json!(3));
         assert_eq!(got.attempts, 3);
         assert_eq!(router.stats(&AccountId([1; 32])).failed, 1);
@@ -373,16 +350,8 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn all_failing_is_an_error_and_nothing_is_a_distinct_one() {
         let (backend, ranked) = setup(&[Fake::Fail(1), Fake::Fail(1)]);
-        let router = Router::default();
-        let err = ask(
-            &backend,
-            &router,
-            &ranked,
-            &json!({}),
-            &HedgePolicy::default(),
-        )
-        .await
-        .expect_err("nobody answers");
+        let (router, err) = ask_with(&backend, &ranked, &HedgePolicy::default()).await;
+        let err = err.expect_err("nobody answers");
         assert_eq!(
             err,
             HedgeError::AllFailed {
@@ -399,14 +368,12 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_hanging_pool_times_out() {
         let (backend, ranked) = setup(&[Fake::Answer(100_000), Fake::Answer(100_000)]);
-        let router = Router::default();
         let policy = HedgePolicy {
             timeout: Duration::from_secs(5),
             ..HedgePolicy::default()
         };
-        let err = ask(&backend, &router, &ranked, &json!({}), &policy)
-            .await
-            .expect_err("times out");
+        let (_, err) = ask_with(&backend, &ranked, &policy).await;
+        let err = err.expect_err("times out");
         assert_eq!(err, HedgeError::Timeout(Duration::from_secs(5)));
     }
 
