@@ -24,6 +24,9 @@ use crate::application::Mailbox;
 use crate::config::Peers;
 use crate::consensus::{self, CHANNELS, MAX_MESSAGE, NAMESPACE, Settings};
 
+/// Messages a peer may send on one channel at once before the rate (100,000 a second) applies.
+const CHANNEL_BURST: u32 = 512;
+
 /// Starts the network and the validator on it.
 ///
 /// # Errors
@@ -69,7 +72,10 @@ pub fn start(
     config.block_duration = Duration::from_secs(60);
     let (mut network, mut oracle) = lookup::Network::new(context.child("network"), config);
     let _ = oracle.track(0, addresses);
-    let quota = Quota::per_second(NZU32!(100_000));
+    // Each channel's mailbox holds peers x burst messages, allocated and touched up front
+    // (about 1 KiB a slot), and the router's holds all of them again: the burst, not the rate,
+    // sets the node's memory at rest (a burst of 100,000 kept 1 GiB resident on a dev node).
+    let quota = Quota::per_second(NZU32!(100_000)).allow_burst(NZU32!(CHANNEL_BURST));
     let channels = CHANNELS.map(|channel| network.register(channel, quota));
     let mut handles = vec![network.start()];
     handles.extend(consensus::start(
