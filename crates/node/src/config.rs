@@ -37,6 +37,9 @@ pub struct Config {
     pub max_block_txs: usize,
     /// Largest request body in bytes.
     pub max_body: usize,
+    /// Connection caps, timeouts and per-client rate limits of the RPC port (the connection
+    /// caps are lowered further to fit the file limit).
+    pub rpc_limits: yuma_http::Limits,
 }
 
 impl Config {
@@ -59,6 +62,7 @@ impl Config {
             mempool: Limits::default(),
             max_block_txs: 4096,
             max_body: DEFAULT_MAX_BODY,
+            rpc_limits: yuma_http::Limits::default(),
         }
     }
 }

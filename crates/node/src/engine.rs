@@ -45,6 +45,16 @@ pub fn run(
     executor.start(|context| serve(context, config, on_listening, shutdown))
 }
 
+/// Descriptors kept back from RPC clients for the node's own files: the store, simplex's
+/// journal, block files, connections to peers and WebSocket sessions.
+const FILES_KEPT: u64 = 256;
+
+/// RPC connections the file limit leaves room for, after raising it as far as allowed.
+fn connection_budget() -> usize {
+    let files = yuma_http::fd::raise_limit().unwrap_or(1024);
+    yuma_http::fd::connection_budget(files, FILES_KEPT)
+}
+
 async fn serve(
     context: runtime::Context,
     config: Config,
@@ -100,14 +110,11 @@ async fn serve(
         finalized,
         max_body: config.max_body,
     });
+    let limits = config.rpc_limits.within(connection_budget());
     let (stop_rpc, rpc_stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rpc_stopped.await;
-            })
-            .await
-    });
+    let server = tokio::spawn(yuma_http::serve(listener, app, limits, async {
+        let _ = rpc_stopped.await;
+    }));
 
     // A lone validator (a dev chain) has no one to talk to, but simplex still needs channels:
     // it gets the same authenticated network, on a free loopback port, with no peers.
