@@ -40,6 +40,8 @@ pub struct Config {
     /// Connection caps, timeouts and per-client rate limits of the RPC port (the connection
     /// caps are lowered further to fit the file limit).
     pub rpc_limits: yuma_http::Limits,
+    /// Bounds on JSON-RPC batches, answers and WebSocket sessions.
+    pub jsonrpc_limits: crate::rpc::RpcLimits,
 }
 
 impl Config {
@@ -63,6 +65,7 @@ impl Config {
             max_block_txs: 4096,
             max_body: DEFAULT_MAX_BODY,
             rpc_limits: yuma_http::Limits::default(),
+            jsonrpc_limits: crate::rpc::RpcLimits::default(),
         }
     }
 }

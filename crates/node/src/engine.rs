@@ -12,7 +12,7 @@ use yuma_store::Store;
 use crate::application::{Actor, Config as AppConfig, Mailbox};
 use crate::config::{Config, Network, Peers};
 use crate::metrics::Metrics;
-use crate::rpc::{Context, router};
+use crate::rpc::{Context, Sessions, router};
 use crate::{Error, p2p};
 
 /// What the caller needs while the node runs.
@@ -109,6 +109,8 @@ async fn serve(
         metrics,
         finalized,
         max_body: config.max_body,
+        limits: config.jsonrpc_limits,
+        sessions: Sessions::new(&config.jsonrpc_limits),
     });
     let limits = config.rpc_limits.within(connection_budget());
     let (stop_rpc, rpc_stopped) = tokio::sync::oneshot::channel::<()>();

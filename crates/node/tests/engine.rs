@@ -24,29 +24,69 @@ where
     }
 }
 
+/// A dev node on its own runtime, in a thread of its own.
+struct DevNode {
+    addr: SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    thread: std::thread::JoinHandle<Result<(), yuma_node::Error>>,
+    _dir: tempfile::TempDir,
+}
+
+impl DevNode {
+    async fn start(configure: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config::dev(
+            dir.path().to_path_buf(),
+            Duration::from_millis(100),
+            "127.0.0.1:0".parse().expect("an address"),
+        );
+        configure(&mut config);
+        let (addr_tx, addr_rx) = tokio::sync::oneshot::channel::<SocketAddr>();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            yuma_node::engine::run(
+                config,
+                move |addr| {
+                    let _ = addr_tx.send(addr);
+                },
+                async {
+                    let _ = stopped.await;
+                },
+            )
+        });
+        let addr = addr_rx.await.expect("the node listens");
+        Self {
+            addr,
+            stop,
+            thread,
+            _dir: dir,
+        }
+    }
+
+    async fn stop(self) {
+        self.stop.send(()).expect("the node runs");
+        tokio::task::spawn_blocking(move || self.thread.join())
+            .await
+            .expect("joins")
+            .expect("the node thread ends")
+            .expect("a clean stop");
+    }
+}
+
+async fn send<S>(ws: &mut S, request: Value)
+where
+    S: futures::Sink<Message> + Unpin,
+    S::Error: std::fmt::Debug,
+{
+    ws.send(Message::text(request.to_string()))
+        .await
+        .expect("sends");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn websocket_rpc_and_subscriptions() {
-    // The node runs on its own runtime, in a thread of its own.
-    let dir = tempfile::tempdir().expect("temp dir");
-    let config = Config::dev(
-        dir.path().to_path_buf(),
-        Duration::from_millis(100),
-        "127.0.0.1:0".parse().expect("an address"),
-    );
-    let (addr_tx, addr_rx) = tokio::sync::oneshot::channel::<SocketAddr>();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let node = std::thread::spawn(move || {
-        yuma_node::engine::run(
-            config,
-            move |addr| {
-                let _ = addr_tx.send(addr);
-            },
-            async {
-                let _ = stopped.await;
-            },
-        )
-    });
-    let addr = addr_rx.await.expect("the node listens");
+    let node = DevNode::start(|_| {}).await;
+    let addr = node.addr;
     let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/"))
         .await
         .expect("connects");
@@ -136,10 +176,91 @@ async fn websocket_rpc_and_subscriptions() {
     }
     assert!(parse_error);
 
-    stop.send(()).expect("the node runs");
-    tokio::task::spawn_blocking(move || node.join())
+    node.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websocket_sessions_and_subscriptions_are_bounded() {
+    let node = DevNode::start(|config| {
+        config.jsonrpc_limits.max_sessions = 2;
+        config.jsonrpc_limits.max_subscriptions = 2;
+    })
+    .await;
+    let url = format!("ws://{}/", node.addr);
+    let (mut ws, _) = tokio_tungstenite::connect_async(&url)
         .await
-        .expect("joins")
-        .expect("the node thread ends")
-        .expect("a clean stop");
+        .expect("connects");
+    for id in 1..=2 {
+        send(
+            &mut ws,
+            json!({"jsonrpc":"2.0","id":id,"method":"chain_subscribeNewHeads"}),
+        )
+        .await;
+    }
+    send(
+        &mut ws,
+        json!({"jsonrpc":"2.0","id":3,"method":"chain_subscribeEvents"}),
+    )
+    .await;
+    let mut refused = None;
+    for _ in 0..20 {
+        let reply = next_json(&mut ws).await;
+        if reply["id"] == json!(3) {
+            refused = Some(reply);
+            break;
+        }
+    }
+    let refused = refused.expect("an answer to the third subscription");
+    assert_eq!(refused["error"]["code"], json!(-32600), "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .expect("a message")
+            .contains("2 subscriptions"),
+        "{refused}"
+    );
+    // Unsubscribing makes room again.
+    send(
+        &mut ws,
+        json!({"jsonrpc":"2.0","id":4,"method":"chain_unsubscribe","params":[1]}),
+    )
+    .await;
+    send(
+        &mut ws,
+        json!({"jsonrpc":"2.0","id":5,"method":"chain_subscribeEvents"}),
+    )
+    .await;
+    let mut accepted = false;
+    for _ in 0..20 {
+        let reply = next_json(&mut ws).await;
+        if reply["id"] == json!(5) {
+            assert!(reply["result"].is_u64(), "{reply}");
+            accepted = true;
+            break;
+        }
+    }
+    assert!(accepted);
+
+    // A second session fits; a third is refused with 503 until one closes.
+    let (second, _) = tokio_tungstenite::connect_async(&url)
+        .await
+        .expect("a second session");
+    let third = tokio_tungstenite::connect_async(&url).await;
+    match third {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 503);
+        }
+        other => panic!("a third session was not refused: {:?}", other.map(|_| ())),
+    }
+    drop(second);
+    let mut reopened = false;
+    for _ in 0..50 {
+        if tokio_tungstenite::connect_async(&url).await.is_ok() {
+            reopened = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(reopened, "a closed session frees its place");
+    node.stop().await;
 }

@@ -299,6 +299,8 @@ mod tests {
                 metrics,
                 finalized,
                 max_body: 1 << 20,
+                limits: crate::rpc::RpcLimits::default(),
+                sessions: crate::rpc::Sessions::new(&crate::rpc::RpcLimits::default()),
             },
             mailbox,
             _dir: dir,
@@ -417,5 +419,70 @@ mod tests {
         let result = waiter.await.expect("the waiter ends").expect("included");
         assert_eq!(result["included"]["block"], json!(block.header.height));
         assert_eq!(result["hash"], json!(hex0x(&tx.hash())));
+    }
+    /// A request entry submitting `tx`.
+    fn submit_entry(id: u64, tx: &SignedTransaction) -> Value {
+        json!({"jsonrpc": "2.0", "id": id, "method": "tx_submit", "params": [hex0x(&tx.encode())]})
+    }
+
+    #[tokio::test]
+    async fn a_batch_over_the_limit_runs_no_entry() {
+        let mut node = node();
+        node.ctx.limits.max_batch = 3;
+        let tx = transfer("Alice", 0, 1);
+        let batch: Vec<Value> = (0..4).map(|id| submit_entry(id, &tx)).collect();
+        let body = serde_json::to_vec(&batch).expect("JSON");
+        let reply = super::super::server::handle_text(&node.ctx, &body)
+            .await
+            .expect("an answer");
+        assert_eq!(reply["error"]["code"], json!(-32600), "{reply}");
+        assert_eq!(
+            reply["error"]["message"],
+            json!("batch of 4 entries exceeds the limit of 3")
+        );
+        // Nothing ran: the same transaction is still new to the node.
+        let body = serde_json::to_vec(&submit_entry(9, &tx)).expect("JSON");
+        let reply = super::super::server::handle_text(&node.ctx, &body)
+            .await
+            .expect("an answer");
+        assert_eq!(reply["result"]["hash"], json!(hex0x(&tx.hash())), "{reply}");
+    }
+
+    #[tokio::test]
+    async fn answers_past_the_size_limit_are_cut_off() {
+        let mut node = node();
+        let one = serde_json::to_vec(&json!({"jsonrpc": "2.0", "id": 0, "method": "rpc_discover"}))
+            .expect("JSON");
+        let size = super::super::server::handle_text(&node.ctx, &one)
+            .await
+            .expect("an answer")
+            .to_string()
+            .len();
+        node.ctx.limits.max_response = size * 5 / 2;
+        let batch: Vec<Value> = (0..6)
+            .map(|id| json!({"jsonrpc": "2.0", "id": id, "method": "rpc_discover"}))
+            .collect();
+        let body = serde_json::to_vec(&batch).expect("JSON");
+        let reply = super::super::server::handle_text(&node.ctx, &body)
+            .await
+            .expect("an answer");
+        let replies = reply.as_array().expect("a batch answer");
+        assert_eq!(replies.len(), 3, "two answers fit, the third is the error");
+        assert!(replies[..2].iter().all(|r| r.get("result").is_some()));
+        assert_eq!(replies[2]["id"], json!(2));
+        assert_eq!(replies[2]["error"]["code"], json!(-32600));
+        // A single answer over the limit is replaced by the error too.
+        node.ctx.limits.max_response = size / 2;
+        let reply = super::super::server::handle_text(&node.ctx, &one)
+            .await
+            .expect("an answer");
+        assert_eq!(reply["id"], json!(0));
+        assert!(
+            reply["error"]["message"]
+                .as_str()
+                .expect("a message")
+                .starts_with("the answers exceed"),
+            "{reply}"
+        );
     }
 }

@@ -29,15 +29,17 @@
 //!
 //! Notifications: `{"jsonrpc":"2.0","method":"chain_newHead"|"chain_events","params":
 //! {"subscription":ID,"result":...}}`. Errors use the standard codes (-32700 parse, -32600
-//! invalid request or body too large, -32601 unknown method, -32602 bad params, -32603
+//! invalid request, body too large or batch over [`RpcLimits::max_batch`] entries, -32601 unknown method, -32602 bad params, -32603
 //! internal) and [`jsonrpc::TX_INVALID`], [`jsonrpc::TX_POOL`], [`jsonrpc::TX_TIMEOUT`],
 //! [`jsonrpc::TX_DROPPED`] for transactions, with the runtime's message.
 
 pub mod jsonrpc;
+mod limits;
 mod methods;
 mod server;
 pub mod types;
 mod ws;
 
+pub use limits::{RpcLimits, Sessions};
 pub use methods::{OPENRPC, decode_submission};
 pub use server::{Context, router};

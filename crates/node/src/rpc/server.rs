@@ -14,6 +14,7 @@ use serde_json::Value;
 use yuma_store::Store;
 
 use super::jsonrpc::{INVALID_REQUEST, PARSE_ERROR, RpcError, parse_request, response};
+use super::limits::{RpcLimits, Sessions, encoded_len};
 use super::methods;
 use crate::application::{Finalized, Mailbox};
 use crate::metrics::{MethodLabel, Metrics};
@@ -31,6 +32,10 @@ pub struct Context {
     pub finalized: tokio::sync::broadcast::Sender<Arc<Finalized>>,
     /// Largest request body in bytes (also the largest WebSocket message).
     pub max_body: usize,
+    /// Bounds on batches, answers and WebSocket sessions.
+    pub limits: RpcLimits,
+    /// The WebSocket sessions open now.
+    pub sessions: Sessions,
 }
 
 /// The node's HTTP routes: `POST /` (JSON-RPC), `GET /` (WebSocket, or the dashboard page for
@@ -73,10 +78,22 @@ async fn root(State(ctx): State<Context>, request: Request) -> Response {
 }
 
 fn websocket(ctx: Context, upgrade: WebSocketUpgrade) -> Response {
+    let Some(session) = ctx.sessions.open() else {
+        return yuma_http::error_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "the node has {} WebSocket sessions open, its limit; retry later",
+                ctx.limits.max_sessions
+            ),
+        );
+    };
     let limit = ctx.max_body;
     upgrade
         .max_message_size(limit)
-        .on_upgrade(move |socket| super::ws::serve(ctx, socket))
+        .on_upgrade(move |socket| async move {
+            super::ws::serve(ctx, socket).await;
+            drop(session);
+        })
 }
 
 fn json_response(status: StatusCode, body: &Value) -> Response {
@@ -126,17 +143,58 @@ pub(super) async fn handle_text(ctx: &Context, body: &[u8]) -> Option<Value> {
             Value::Null,
             Err(RpcError::new(INVALID_REQUEST, "empty batch")),
         )),
+        Value::Array(items) if items.len() > ctx.limits.max_batch => Some(response(
+            Value::Null,
+            Err(RpcError::new(
+                INVALID_REQUEST,
+                format!(
+                    "batch of {} entries exceeds the limit of {}",
+                    items.len(),
+                    ctx.limits.max_batch
+                ),
+            )),
+        )),
         Value::Array(items) => {
             let mut replies = Vec::new();
+            let mut size = 0usize;
             for item in items {
-                if let Some(reply) = handle_one(ctx, item).await {
-                    replies.push(reply);
+                let id = item.get("id").cloned().unwrap_or(Value::Null);
+                let Some(reply) = handle_one(ctx, item).await else {
+                    continue;
+                };
+                size = size.saturating_add(encoded_len(&reply));
+                if size > ctx.limits.max_response {
+                    replies.push(too_large(ctx, id));
+                    break;
                 }
+                replies.push(reply);
             }
             (!replies.is_empty()).then_some(Value::Array(replies))
         }
-        single => handle_one(ctx, single).await,
+        single => {
+            let id = single.get("id").cloned().unwrap_or(Value::Null);
+            let reply = handle_one(ctx, single).await?;
+            Some(if encoded_len(&reply) > ctx.limits.max_response {
+                too_large(ctx, id)
+            } else {
+                reply
+            })
+        }
     }
+}
+
+/// The error that replaces answers past [`RpcLimits::max_response`] bytes.
+fn too_large(ctx: &Context, id: Value) -> Value {
+    response(
+        id,
+        Err(RpcError::new(
+            INVALID_REQUEST,
+            format!(
+                "the answers exceed {} bytes; ask for less at a time",
+                ctx.limits.max_response
+            ),
+        )),
+    )
 }
 
 async fn handle_one(ctx: &Context, value: Value) -> Option<Value> {

@@ -9,7 +9,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::jsonrpc::{RpcError, parse_request, response};
+use super::jsonrpc::{INVALID_REQUEST, RpcError, parse_request, response};
 use super::server::{Context, handle_text};
 use super::types::{BlockEvents, HeaderInfo};
 use crate::receipt::hex0x;
@@ -46,6 +46,13 @@ pub(super) async fn serve(ctx: Context, socket: WebSocket) {
                             None => json!(false),
                         }
                     }),
+                    _ if subscriptions.len() >= ctx.limits.max_subscriptions => Err(RpcError::new(
+                        INVALID_REQUEST,
+                        format!(
+                            "this session holds {} subscriptions, the limit; unsubscribe first",
+                            ctx.limits.max_subscriptions
+                        ),
+                    )),
                     _ => {
                         let sub = next_id;
                         next_id += 1;
