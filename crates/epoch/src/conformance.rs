@@ -1,4 +1,4 @@
-//! The conformance-vector format (`shared/conformance/epoch/README.md`): parse cases, replay
+//! The conformance-vector format (`crates/epoch/tests/vectors/README.md`): parse cases, replay
 //! their steps through an epoch implementation, and compare outputs field by field.
 //!
 //! No I/O here: callers read the files and pass the text.

@@ -7,8 +7,8 @@
 //! end of a tempo and returns what the chain stores and pays ([`Output`]). It gives exactly the
 //! integers of subtensor's sparse production epoch (`epoch_mechanism` in
 //! `pallets/subtensor/src/epoch/run_epoch.rs`), quirks included, using the same
-//! `substrate-fixed` types (I32F32, I64F64, I96F32). The shared conformance vectors
-//! (`shared/conformance/epoch/`) are the proof.
+//! `substrate-fixed` types (I32F32, I64F64, I96F32). The conformance vectors
+//! (`tests/vectors/`) are the proof.
 //!
 //! Two implementations sit behind one signature:
 //! - [`run`], the fast path: cost grows with the number of weights and bonds, not with n^2,

@@ -1,8 +1,8 @@
-//! Replays every shared conformance vector through both implementations and compares every
-//! expected field exactly.
+//! Replays every conformance vector through both implementations and compares every expected
+//! field exactly.
 //!
-//! The vectors live outside the repository, in `../shared/conformance/epoch/` beside the
-//! workspace; set `YUMA_CONFORMANCE_DIR` to read them from elsewhere.
+//! The vectors are `tests/vectors/*.jsonl`; `tests/vectors/README.md` records where they come
+//! from and their format.
 
 use std::path::PathBuf;
 
@@ -10,23 +10,13 @@ use yuma_epoch::conformance::{self, Carry, Case};
 use yuma_epoch::{Input, Output, Params};
 
 fn vector_dir() -> PathBuf {
-    match std::env::var_os("YUMA_CONFORMANCE_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/conformance/epoch"
-        )),
-    }
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors"))
 }
 
 fn load_cases() -> Vec<(String, Case)> {
     let dir = vector_dir();
     let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
-        panic!(
-            "conformance vectors not found at {} ({e}); put shared/ beside the repository \
-             or set YUMA_CONFORMANCE_DIR",
-            dir.display()
-        )
+        panic!("conformance vectors not found at {} ({e})", dir.display())
     });
     let mut files: Vec<PathBuf> = entries
         .map(|e| e.expect("reading the vector directory").path())

@@ -17,7 +17,7 @@ use crate::failure::Refused;
 pub(crate) enum EpochCommand {
     /// Run epoch cases and print the outputs of every step.
     ///
-    /// FILE holds cases in the format of shared/conformance/epoch/README.md: a `.json` file
+    /// FILE holds cases in the format of crates/epoch/tests/vectors/README.md: a `.json` file
     /// with one case, or a `.jsonl` file with one case a line. Any `expected` fields are
     /// ignored. Prints one JSON line per case: `{"id": .., "steps": [{active, stake_weight,
     /// validator_permit, consensus, incentive, dividends, validator_trust, server_emission,
@@ -30,7 +30,7 @@ pub(crate) enum EpochCommand {
     /// Reports each mismatch (case, step, field, uid, expected, got) and a summary line.
     /// Exits 0 when everything matches, 1 on any mismatch, 2 on a malformed case.
     ///
-    /// Example: yuma epoch check ../shared/conformance/epoch/edge.jsonl
+    /// Example: yuma epoch check crates/epoch/tests/vectors/edge.jsonl
     Check(CheckArgs),
 }
 
