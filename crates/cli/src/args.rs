@@ -82,3 +82,51 @@ mod tests {
         assert_eq!(expand_home("~other/x"), PathBuf::from("~other/x"));
     }
 }
+
+/// What an HTTP server (node RPC, miner, gateway) allows its clients.
+#[derive(Debug, Clone, Copy, Args)]
+pub(crate) struct ServeLimitArgs {
+    /// Connections served at once (more wait to be accepted; a node also stays below its
+    /// file limit).
+    #[arg(long, default_value_t = yuma_http::Limits::default().max_connections, value_parser = crate::args::positive)]
+    max_connections: usize,
+    /// Connections one IP address may hold at once (more are closed).
+    #[arg(long, default_value_t = yuma_http::Limits::default().max_connections_per_ip, value_parser = crate::args::positive)]
+    max_connections_per_ip: usize,
+    /// Seconds a client has to send a request's headers, also the longest a connection may
+    /// sit idle between requests.
+    #[arg(long, default_value_t = yuma_http::Limits::default().header_timeout.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    header_timeout: u64,
+    /// Seconds to receive a request's body and answer it (503 past it).
+    #[arg(long, default_value_t = yuma_http::Limits::default().request_timeout.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    request_timeout: u64,
+    /// Requests per second one IP address may sustain (0: no limit; 429 past it).
+    #[arg(long, default_value_t = yuma_http::Limits::default().requests_per_second)]
+    rate_limit: u32,
+    /// Requests one IP address may send at once above --rate-limit.
+    #[arg(long, default_value_t = yuma_http::Limits::default().burst, value_parser = clap::value_parser!(u32).range(1..))]
+    rate_burst: u32,
+}
+
+impl ServeLimitArgs {
+    /// The limits these flags set.
+    pub(crate) fn limits(&self) -> yuma_http::Limits {
+        yuma_http::Limits {
+            max_connections: self.max_connections,
+            max_connections_per_ip: self.max_connections_per_ip,
+            header_timeout: std::time::Duration::from_secs(self.header_timeout),
+            request_timeout: std::time::Duration::from_secs(self.request_timeout),
+            requests_per_second: self.rate_limit,
+            burst: self.rate_burst,
+        }
+    }
+}
+
+/// Parses a whole number of at least 1.
+pub(crate) fn positive(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}

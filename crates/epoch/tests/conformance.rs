@@ -15,9 +15,8 @@ fn vector_dir() -> PathBuf {
 
 fn load_cases() -> Vec<(String, Case)> {
     let dir = vector_dir();
-    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
-        panic!("conformance vectors not found at {} ({e})", dir.display())
-    });
+    let entries = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("conformance vectors not found at {} ({e})", dir.display()));
     let mut files: Vec<PathBuf> = entries
         .map(|e| e.expect("reading the vector directory").path())
         .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))

@@ -26,7 +26,7 @@ impl Default for Limits {
             max_connections: 512,
             max_connections_per_ip: 128,
             header_timeout: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(90),
             requests_per_second: 1_000,
             burst: 2_000,
         }

@@ -8,6 +8,9 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::Args;
 use yuma_node::Config;
+use yuma_node::rpc::RpcLimits;
+
+use crate::args::ServeLimitArgs;
 use yuma_node::spec::{ChainSpec, load_key};
 
 /// Flags of `yuma node`.
@@ -39,6 +42,20 @@ pub(crate) struct NodeArgs {
     /// Listen on every interface instead of 127.0.0.1.
     #[arg(long)]
     rpc_external: bool,
+    #[command(flatten)]
+    serve: ServeLimitArgs,
+    /// Entries one JSON-RPC batch may hold (a larger batch is refused before any entry runs).
+    #[arg(long, default_value_t = RpcLimits::default().max_batch, value_parser = crate::args::positive)]
+    rpc_max_batch: usize,
+    /// Bytes of answers one JSON-RPC request may produce (a batch stops where it passes them).
+    #[arg(long, default_value_t = RpcLimits::default().max_response, value_parser = crate::args::positive)]
+    rpc_max_response: usize,
+    /// WebSocket sessions open at once (more upgrades are refused with 503).
+    #[arg(long, default_value_t = RpcLimits::default().max_sessions, value_parser = crate::args::positive)]
+    rpc_max_sessions: usize,
+    /// Subscriptions one WebSocket session may hold.
+    #[arg(long, default_value_t = RpcLimits::default().max_subscriptions, value_parser = crate::args::positive)]
+    rpc_max_subscriptions: usize,
 }
 
 pub(crate) fn run(args: &NodeArgs) -> anyhow::Result<()> {
@@ -59,7 +76,7 @@ pub(crate) fn run(args: &NodeArgs) -> anyhow::Result<()> {
         IpAddr::V4(Ipv4Addr::LOCALHOST)
     };
     let rpc_addr = SocketAddr::new(ip, args.rpc_port);
-    let config = match (&args.chain_spec, &args.key) {
+    let mut config = match (&args.chain_spec, &args.key) {
         (Some(spec_path), Some(key_path)) => {
             validator_config(args, spec_path, key_path, base_path.clone(), rpc_addr)?
         }
@@ -67,6 +84,13 @@ pub(crate) fn run(args: &NodeArgs) -> anyhow::Result<()> {
             let block_time = Duration::from_millis(args.block_time.unwrap_or(1000));
             Config::dev(base_path.clone(), block_time, rpc_addr)
         }
+    };
+    config.rpc_limits = args.serve.limits();
+    config.jsonrpc_limits = RpcLimits {
+        max_batch: args.rpc_max_batch,
+        max_response: args.rpc_max_response,
+        max_sessions: args.rpc_max_sessions,
+        max_subscriptions: args.rpc_max_subscriptions,
     };
     eprintln!("yuma: chain data in {}", base_path.display());
     yuma_node::engine::run(

@@ -13,6 +13,7 @@ mod miner;
 mod node;
 mod node_crash;
 mod node_flow;
+mod node_limits;
 mod query;
 mod sim;
 mod util;
