@@ -16,11 +16,13 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
+use yuma_http::error_response as error;
 use yuma_keys::btauth::{Verifier, unix_time_ns};
 use yuma_neuron::metagraph::MetagraphCache;
 use yuma_neuron::protocol::axon_addr;
@@ -177,18 +179,16 @@ impl<B> Gateway<B> {
 
 /// The gateway's routes (see the module table).
 pub fn router<B: Backend>(gateway: Arc<Gateway<B>>) -> Router {
-    Router::new()
-        .route("/v1/solve", post(solve_default::<B>))
-        .route("/v1/subnets/{netuid}/solve", post(solve_subnet::<B>))
-        .route("/v1/pricing", get(pricing::<B>))
-        .route("/v1/account", get(account::<B>))
-        .route("/metrics", get(metrics::<B>))
-        .route("/health", get(|| async { "ok" }))
-        .with_state(gateway)
-}
-
-fn error(status: StatusCode, message: impl std::fmt::Display) -> Response {
-    (status, axum::Json(json!({"error": message.to_string()}))).into_response()
+    yuma_http::with_json_fallbacks(
+        Router::new()
+            .route("/v1/solve", post(solve_default::<B>))
+            .route("/v1/subnets/{netuid}/solve", post(solve_subnet::<B>))
+            .route("/v1/pricing", get(pricing::<B>))
+            .route("/v1/account", get(account::<B>))
+            .route("/metrics", get(metrics::<B>))
+            .route("/health", get(|| async { "ok" }))
+            .with_state(gateway),
+    )
 }
 
 fn tao(rao: u64) -> String {
@@ -225,24 +225,38 @@ fn authenticate<B>(
         })
 }
 
+/// A request body, or the JSON error for one that could not be read (e.g. too large).
+type Body = Result<Bytes, BytesRejection>;
+
 async fn solve_default<B: Backend>(
     State(gateway): State<Arc<Gateway<B>>>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
-    solve(&gateway, &method, &uri, &headers, &body).await
+    match body {
+        Ok(body) => solve(&gateway, &method, &uri, &headers, &body).await,
+        Err(e) => error(e.status(), e.body_text()),
+    }
 }
 
 async fn solve_subnet<B: Backend>(
     State(gateway): State<Arc<Gateway<B>>>,
-    Path(netuid): Path<u16>,
+    netuid: Result<Path<u16>, PathRejection>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
+    let netuid = match netuid {
+        Ok(Path(netuid)) => netuid,
+        Err(e) => return error(e.status(), e.body_text()),
+    };
+    let body = match body {
+        Ok(body) => body,
+        Err(e) => return error(e.status(), e.body_text()),
+    };
     if netuid != gateway.config.netuid.0 {
         return error(
             StatusCode::NOT_FOUND,
@@ -446,8 +460,12 @@ async fn account<B: Backend>(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(e) => return error(e.status(), e.body_text()),
+    };
     let who = match authenticate(&gateway, &method, &uri, &headers, &body) {
         Ok(who) => who,
         Err(response) => return *response,

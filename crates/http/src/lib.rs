@@ -13,7 +13,8 @@
 //! - a token bucket per address ([`Limits::requests_per_second`], [`Limits::burst`]): 429
 //!   with `Retry-After` when it is empty.
 //!
-//! Refusals are JSON `{"error": "..."}` ([`error_response`]). [`fd`] raises the process's file
+//! Refusals are JSON `{"error": "..."}` ([`error_response`]; [`with_json_fallbacks`] answers
+//! unknown paths and wrong methods the same way). [`fd`] raises the process's file
 //! limit and sizes the connection cap below it, so no client load can make a write of the
 //! store fail for lack of descriptors. WebSocket upgrades are handed to their handler and no
 //! longer count as connections: handlers that upgrade bound their own sessions.
@@ -27,7 +28,8 @@ mod serve;
 pub use limits::Limits;
 pub use serve::serve;
 
-use axum::http::StatusCode;
+use axum::Router;
+use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
 /// A JSON error answer: `{"error": message}` with `status`.
@@ -39,4 +41,21 @@ pub fn error_response(status: StatusCode, message: impl std::fmt::Display) -> Re
         body,
     )
         .into_response()
+}
+
+/// `router` answering unknown paths (404) and wrong methods (405) with JSON errors too.
+pub fn with_json_fallbacks(router: Router) -> Router {
+    router
+        .fallback(|uri: Uri| async move {
+            error_response(
+                StatusCode::NOT_FOUND,
+                format!("no route for {}", uri.path()),
+            )
+        })
+        .method_not_allowed_fallback(|method: Method, uri: Uri| async move {
+            error_response(
+                StatusCode::METHOD_NOT_ALLOWED,
+                format!("{method} is not allowed on {}", uri.path()),
+            )
+        })
 }

@@ -17,7 +17,7 @@ use yuma_primitives::{Balance, NetUid};
 use super::chain::SignerArgs;
 use super::miner::neuron_error;
 use super::node::shutdown_signal;
-use crate::args::RpcArgs;
+use crate::args::{RpcArgs, ServeLimitArgs};
 use crate::failure::Hint;
 
 /// How often the gateway re-reads the metagraph (miners, axons, incentive).
@@ -57,6 +57,8 @@ pub(crate) struct GatewayArgs {
     /// Milliseconds a miner may take to answer one call.
     #[arg(long, default_value_t = 10_000, value_name = "MS")]
     miner_timeout_ms: u64,
+    #[command(flatten)]
+    serve: ServeLimitArgs,
     #[command(flatten)]
     signer: SignerArgs,
     #[command(flatten)]
@@ -211,10 +213,14 @@ async fn serve(
         hotkey.public()
     );
     eprintln!("yuma: gateway listening on http://{local}");
-    let served = axum::serve(listener, router(gateway.clone()))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP");
+    let served = yuma_http::serve(
+        listener,
+        router(gateway.clone()),
+        args.serve.limits(),
+        shutdown_signal(),
+    )
+    .await
+    .context("serving HTTP");
     gateway.flush().context("writing the ledger")?;
     served
 }

@@ -16,7 +16,7 @@ use yuma_subnets::tabular::{Model, TabularSolver};
 
 use super::chain::{SignerArgs, rpc_error};
 use super::node::shutdown_signal;
-use crate::args::RpcArgs;
+use crate::args::{RpcArgs, ServeLimitArgs};
 use crate::failure::{Hint, Refused};
 
 /// How often the miner re-reads the metagraph (who may query it, with what stake).
@@ -49,6 +49,8 @@ pub(crate) struct MinerArgs {
     /// Challenges solved at once; more requests wait briefly or are shed by stake (429).
     #[arg(long, default_value_t = 8)]
     max_concurrency: usize,
+    #[command(flatten)]
+    serve: ServeLimitArgs,
     #[command(flatten)]
     signer: SignerArgs,
     #[command(flatten)]
@@ -126,10 +128,14 @@ async fn serve(args: &MinerArgs, pair: Arc<Pair>) -> anyhow::Result<()> {
     let state = MinerState::new(TabularSolver(args.model), &pair, cache, &config);
     eprintln!("yuma: miner ({}) on subnet {netuid}", args.model);
     eprintln!("yuma: miner listening on http://{local}");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP")
+    yuma_http::serve(
+        listener,
+        router(state),
+        args.serve.limits(),
+        shutdown_signal(),
+    )
+    .await
+    .context("serving HTTP")
 }
 
 /// Retries `serve_axon` until the chain accepts it (e.g. after the serving rate limit).

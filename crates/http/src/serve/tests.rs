@@ -193,3 +193,30 @@ async fn stops_when_told() {
     let result = tokio::time::timeout(Duration::from_secs(5), server).await;
     assert!(matches!(result, Ok(Ok(Ok(())))));
 }
+
+#[tokio::test]
+async fn unknown_paths_and_methods_answer_json() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
+    let addr = listener.local_addr().expect("an address");
+    let router = crate::with_json_fallbacks(router());
+    tokio::spawn(serve(listener, router, limits(), std::future::pending()));
+    let mut stream = connect_from([127, 0, 0, 1], addr).await;
+    let answer = get_on(&mut stream, "/nowhere").await;
+    assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
+    assert!(
+        answer.ends_with(r#"{"error":"no route for /nowhere"}"#),
+        "{answer}"
+    );
+    let mut stream = connect_from([127, 0, 0, 1], addr).await;
+    stream
+        .write_all(b"DELETE / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+        .await
+        .expect("writes");
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer).await;
+    assert!(answer.starts_with("HTTP/1.1 405"), "{answer}");
+    assert!(
+        answer.ends_with(r#"{"error":"DELETE is not allowed on /"}"#),
+        "{answer}"
+    );
+}

@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde_json::json;
+use yuma_http::error_response as error;
 use yuma_keys::Pair;
 use yuma_keys::btauth::{Verifier, unix_time_ns};
 
@@ -76,15 +76,13 @@ impl<S: Solver> MinerState<S> {
 
 /// The miner's routes: `POST /v1/solve`, `GET /metrics`, `GET /health`.
 pub fn router<S: Solver>(state: Arc<MinerState<S>>) -> Router {
-    Router::new()
-        .route(SOLVE_PATH, post(solve::<S>))
-        .route(METRICS_PATH, get(metrics::<S>))
-        .route(HEALTH_PATH, get(|| async { "ok" }))
-        .with_state(state)
-}
-
-fn error(status: StatusCode, message: impl std::fmt::Display) -> Response {
-    (status, axum::Json(json!({"error": message.to_string()}))).into_response()
+    yuma_http::with_json_fallbacks(
+        Router::new()
+            .route(SOLVE_PATH, post(solve::<S>))
+            .route(METRICS_PATH, get(metrics::<S>))
+            .route(HEALTH_PATH, get(|| async { "ok" }))
+            .with_state(state),
+    )
 }
 
 async fn solve<S: Solver>(
@@ -172,9 +170,13 @@ async fn solve<S: Solver>(
             state.metrics.outcome("failed");
             error(StatusCode::UNPROCESSABLE_ENTITY, e)
         }
-        Err(_) => {
+        Err(panic) => {
             state.metrics.outcome("failed");
-            error(StatusCode::INTERNAL_SERVER_ERROR, "the model panicked")
+            tracing::error!(target: "neuron.miner", %panic, "the solver panicked");
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the model failed unexpectedly",
+            )
         }
     }
 }

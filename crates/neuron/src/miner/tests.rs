@@ -16,7 +16,8 @@ use crate::metagraph::MetagraphCache;
 use crate::protocol::SOLVE_PATH;
 use crate::task::Solver;
 
-/// Echoes the challenge's length, counting calls; sleeps `delay` first.
+/// Echoes the challenge's length, counting calls; sleeps `delay` first; panics on an empty
+/// challenge (a model with a bug).
 struct Counting {
     calls: Arc<AtomicUsize>,
     delay: Duration,
@@ -30,6 +31,10 @@ impl Solver for Counting {
     fn solve(&self, challenge: Vec<u32>) -> Result<usize, String> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         std::thread::sleep(self.delay);
+        assert!(
+            !challenge.is_empty(),
+            "the model cannot answer an empty challenge"
+        );
         Ok(challenge.len())
     }
 }
@@ -103,6 +108,15 @@ async fn start(config: MinerConfig, delay: Duration) -> Harness {
 impl Harness {
     /// Posts `body` with the given header pairs; returns the status.
     async fn post(&self, body: &[u8], headers: &[(&'static str, String)]) -> u16 {
+        self.post_for_body(body, headers).await.0
+    }
+
+    /// Posts `body` with the given header pairs; returns the status and the answer's body.
+    async fn post_for_body(
+        &self,
+        body: &[u8],
+        headers: &[(&'static str, String)],
+    ) -> (u16, String) {
         let mut request = self
             .http
             .post(format!("http://{}{SOLVE_PATH}", self.addr))
@@ -110,12 +124,9 @@ impl Harness {
         for (name, value) in headers {
             request = request.header(*name, value);
         }
-        request
-            .send()
-            .await
-            .expect("the miner answers")
-            .status()
-            .as_u16()
+        let response = request.send().await.expect("the miner answers");
+        let status = response.status().as_u16();
+        (status, response.text().await.unwrap_or_default())
     }
 
     fn signed(&self, sender: &Pair, body: &[u8], nonce: u64) -> Vec<(&'static str, String)> {
@@ -218,4 +229,21 @@ async fn sheds_load_at_20x_its_limit_and_stays_responsive() {
     // After the flood the miner serves normally again.
     let headers = h.signed(&validator, body, unix_time_ns());
     assert_eq!(h.post(body, &headers).await, 200);
+}
+
+#[tokio::test]
+async fn a_panicking_model_answers_500_in_json_and_the_miner_goes_on() {
+    let h = start(MinerConfig::default(), Duration::ZERO).await;
+    let validator = pair("//Validator");
+    let now = unix_time_ns();
+    let headers = h.signed(&validator, b"[]", now);
+    let (status, body) = h.post_for_body(b"[]", &headers).await;
+    assert_eq!(status, 500);
+    let body: serde_json::Value = serde_json::from_str(&body).expect("a JSON error");
+    assert_eq!(
+        body["error"],
+        serde_json::json!("the model failed unexpectedly")
+    );
+    let headers = h.signed(&validator, b"[1]", now + 1);
+    assert_eq!(h.post(b"[1]", &headers).await, 200);
 }

@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | `forest` | random forest, 40 trees | random forest, 40 trees |
 //! | `tree` | one decision tree, grown fully | one decision tree, grown fully |
-//! | `knn` | 5 nearest neighbours | 5 nearest neighbours |
+//! | `knn` | 5 nearest neighbours (linear search) | 5 nearest neighbours (linear search) |
 //! | `linear` | least squares | logistic regression |
 //! | `mean` | the training mean | the majority training class |
 //! | `random` | uniform between the training minimum and maximum | a uniform training class |
@@ -13,6 +13,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use rand::Rng;
+use smartcore::algorithm::neighbour::KNNAlgorithmName;
 use smartcore::ensemble::random_forest_classifier::{
     RandomForestClassifier, RandomForestClassifierParameters,
 };
@@ -114,7 +115,9 @@ impl Model {
             }
             Self::Tree => DecisionTreeRegressor::fit(x, y, Default::default())?.predict(test)?,
             Self::Knn => {
-                let params = KNNRegressorParameters::default().with_k(NEIGHBOURS);
+                let params = KNNRegressorParameters::default()
+                    .with_k(NEIGHBOURS)
+                    .with_algorithm(KNNAlgorithmName::LinearSearch);
                 KNNRegressor::fit(x, y, params)?.predict(test)?
             }
             Self::Linear => LinearRegression::fit(x, y, Default::default())?.predict(test)?,
@@ -148,7 +151,9 @@ impl Model {
             }
             Self::Tree => DecisionTreeClassifier::fit(x, y, Default::default())?.predict(test)?,
             Self::Knn => {
-                let params = KNNClassifierParameters::default().with_k(NEIGHBOURS);
+                let params = KNNClassifierParameters::default()
+                    .with_k(NEIGHBOURS)
+                    .with_algorithm(KNNAlgorithmName::LinearSearch);
                 KNNClassifier::fit(x, y, params)?.predict(test)?
             }
             Self::Linear => LogisticRegression::fit(x, y, Default::default())?.predict(test)?,
@@ -206,6 +211,11 @@ impl From<smartcore::error::Failed> for Error {
 /// Largest accepted number of rows or features, so a request cannot ask for unbounded work.
 const MAX_ROWS: usize = 5_000;
 const MAX_FEATURES: usize = 64;
+/// Largest accepted magnitude of a feature or target. Squared distances then stay below
+/// (2e9)^2 x 64 < 3e20 and the least-squares and logistic fits stay far from overflow; near
+/// 1e155 squared distances become infinite (and k-NN's cover tree recursed until the stack
+/// ran out), near 1e308 the SVD panicked.
+pub const MAX_ABS_VALUE: f64 = 1e9;
 
 fn check(c: &Challenge) -> Result<(), Error> {
     let width = c.train_x.first().map_or(0, Vec::len);
@@ -224,6 +234,10 @@ fn check(c: &Challenge) -> Result<(), Error> {
     let finite = |v: &f64| v.is_finite();
     if !c.train_x.iter().chain(&c.test_x).flatten().all(finite) || !c.train_y.iter().all(finite) {
         return Err(Error::Malformed("non-finite value"));
+    }
+    let bounded = |v: &f64| v.abs() <= MAX_ABS_VALUE;
+    if !c.train_x.iter().chain(&c.test_x).flatten().all(bounded) || !c.train_y.iter().all(bounded) {
+        return Err(Error::Malformed("a value is larger than 1e9 in magnitude"));
     }
     Ok(())
 }
@@ -354,5 +368,63 @@ mod tests {
             Model::Mean.answer(&empty),
             Err(Error::Malformed(_))
         ));
+    }
+
+    /// A challenge of `rows` training rows and 5 test rows, every value `value`.
+    fn uniform(kind: Kind, rows: usize, value: f64) -> Challenge {
+        Challenge {
+            kind,
+            train_x: vec![vec![value; 4]; rows],
+            train_y: (0..rows).map(|i| (i % 2) as f64).collect(),
+            test_x: vec![vec![value; 4]; 5],
+        }
+    }
+
+    #[test]
+    fn huge_values_are_refused_before_any_model_runs() {
+        for value in [1e155, -1e155, 1e308, MAX_ABS_VALUE * 2.0] {
+            for model in Model::ALL {
+                for kind in [Kind::Regression, Kind::Classification] {
+                    let challenge = uniform(kind, 50, value);
+                    assert!(
+                        matches!(model.answer(&challenge), Err(Error::Malformed(_))),
+                        "{model} {kind:?} {value}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_model_answers_at_the_bounds_and_on_identical_points() {
+        let mut rng = StdRng::seed_from_u64(7);
+        for model in Model::ALL {
+            for kind in [Kind::Regression, Kind::Classification] {
+                for value in [MAX_ABS_VALUE, -MAX_ABS_VALUE, 0.0, 1e-300] {
+                    let answer = model.answer(&uniform(kind, 300, value));
+                    let answer = answer.unwrap_or_else(|e| panic!("{model} {kind:?} {value}: {e}"));
+                    assert_eq!(answer.predictions.len(), 5);
+                }
+                // Values spread over the whole accepted range.
+                let (mut challenge, _) = task::draw(&mut rng);
+                challenge.kind = kind;
+                if kind == Kind::Classification {
+                    challenge.train_y = (0..challenge.train_y.len())
+                        .map(|i| (i % 3) as f64)
+                        .collect();
+                }
+                for row in challenge
+                    .train_x
+                    .iter_mut()
+                    .chain(challenge.test_x.iter_mut())
+                {
+                    for v in row.iter_mut() {
+                        *v *= MAX_ABS_VALUE;
+                    }
+                }
+                let answer = model.answer(&challenge);
+                assert!(answer.is_ok(), "{model} {kind:?}: {answer:?}");
+            }
+        }
     }
 }
