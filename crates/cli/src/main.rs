@@ -9,6 +9,7 @@ mod allocator;
 mod args;
 mod commands;
 mod failure;
+mod logging;
 
 use std::process::ExitCode;
 
@@ -23,6 +24,9 @@ use clap::Parser;
     after_help = "Exit codes: 0 = done, 1 = request refused or not found, 2 = usage or local error."
 )]
 struct Cli {
+    /// Log more: -v for debug, -vv for trace (RUST_LOG, e.g. `yuma_node=debug`, overrides).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
     #[command(subcommand)]
     command: commands::Command,
 }
@@ -30,6 +34,7 @@ struct Cli {
 fn main() -> ExitCode {
     allocator::tune();
     let cli = Cli::parse();
+    logging::init(cli.verbose);
     match commands::run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => failure::report(&error),

@@ -66,7 +66,7 @@ where
             () = &mut shutdown => break,
         };
         let Some(connection) = clients.connect(peer.ip(), Instant::now()) else {
-            tracing::debug!(target: "http", %peer, "connection closed: too many from this address");
+            tracing::debug!(%peer, "connection closed: too many from this address");
             continue;
         };
         let gate = Gate {
@@ -94,7 +94,7 @@ async fn accept_failed(error: &std::io::Error) {
     match error.kind() {
         ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset | ErrorKind::Interrupted => {}
         _ => {
-            tracing::warn!(target: "http", %error, "cannot accept a connection");
+            tracing::warn!(%error, "cannot accept a connection");
             tokio::time::sleep(ACCEPT_BACKOFF).await;
         }
     }
@@ -120,7 +120,7 @@ async fn serve_connection(
     tokio::select! {
         result = connection.as_mut() => {
             if let Err(error) = result {
-                tracing::debug!(target: "http", %error, "connection ended");
+                tracing::debug!(%error, "connection ended");
             }
             return;
         }

@@ -172,7 +172,7 @@ async fn solve<S: Solver>(
         }
         Err(panic) => {
             state.metrics.outcome("failed");
-            tracing::error!(target: "neuron.miner", %panic, "the solver panicked");
+            tracing::error!(%panic, "the solver panicked");
             error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "the model failed unexpectedly",
