@@ -41,7 +41,8 @@ impl TaskKind {
     }
 }
 
-fn predictions(answer: &Value) -> Option<Vec<f64>> {
+/// The finite predictions of `answer`, or `None` when it has none or any is not a number.
+pub(crate) fn predictions(answer: &Value) -> Option<Vec<f64>> {
     answer
         .get("predictions")?
         .as_array()?

@@ -4,8 +4,8 @@
 //! Everything lives in one JSON document written atomically (temporary file, then rename),
 //! so a credit and the block it came from are persisted together: after a crash the watcher
 //! re-reads the blocks after the persisted one and credits each transfer exactly once.
-//! Charges are flushed in the background; a crash may forget the last moments of usage (in
-//! the user's favour), never credit.
+//! Charges made since the last snapshot are in the [`crate::journal`], synced before each
+//! answer leaves; the snapshot never includes a reservation still in flight.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -53,6 +53,12 @@ pub struct Ledger {
     pub revenue: u64,
     /// Total revenue staked back into the subnet, rao.
     pub staked: u64,
+    /// The last journal record this ledger includes (see [`crate::journal`]).
+    #[serde(default)]
+    pub journal_seq: u64,
+    /// Costs taken up front from requests still in flight, per account (never persisted).
+    #[serde(skip)]
+    reserved: BTreeMap<AccountId, u64>,
 }
 
 impl Ledger {
@@ -89,6 +95,7 @@ impl Ledger {
         }
         books.spent += cost;
         self.revenue = self.revenue.saturating_add(cost);
+        *self.reserved.entry(*who).or_default() += cost;
         Ok(())
     }
 
@@ -100,6 +107,46 @@ impl Ledger {
         books.spent = books.spent.saturating_sub(back);
         books.queries = books.queries.saturating_add(queries);
         self.revenue = self.revenue.saturating_sub(back);
+        if let Some(held) = self.reserved.get_mut(who) {
+            *held = held.saturating_sub(reserved);
+            if *held == 0 {
+                self.reserved.remove(who);
+            }
+        }
+    }
+
+    /// Charges `who` `rao` for `queries` answered queries (a journal record being replayed).
+    pub fn charge(&mut self, who: &AccountId, rao: u64, queries: u64) {
+        let books = self.accounts.entry(*who).or_default();
+        books.spent = books.spent.saturating_add(rao);
+        books.queries = books.queries.saturating_add(queries);
+        self.revenue = self.revenue.saturating_add(rao);
+    }
+
+    /// Takes back a charge that could not be recorded (the request is answered as failed).
+    pub fn uncharge(&mut self, who: &AccountId, rao: u64, queries: u64) {
+        let books = self.accounts.entry(*who).or_default();
+        books.spent = books.spent.saturating_sub(rao);
+        books.queries = books.queries.saturating_sub(queries);
+        self.revenue = self.revenue.saturating_sub(rao);
+    }
+
+    /// Numbers the next journal record.
+    pub fn next_seq(&mut self) -> u64 {
+        self.journal_seq += 1;
+        self.journal_seq
+    }
+
+    /// The ledger to persist: without the reservations of requests still in flight, which a
+    /// crash ends unanswered.
+    pub fn snapshot(&self) -> Self {
+        let mut snapshot = self.clone();
+        for (who, held) in std::mem::take(&mut snapshot.reserved) {
+            let books = snapshot.accounts.entry(who).or_default();
+            books.spent = books.spent.saturating_sub(held);
+            snapshot.revenue = snapshot.revenue.saturating_sub(held);
+        }
+        snapshot
     }
 
     /// Gives a whole reservation back (the request failed).
@@ -235,6 +282,7 @@ mod tests {
         let mut ledger = Ledger::default();
         ledger.apply_block(3, &[(account(9), 1_000)]);
         ledger.reserve(&account(9), 10).expect("credit");
+        ledger.settle(&account(9), 10, 10, 1);
         save(&path, &ledger).expect("saves");
         let mut again = load(&path).expect("loads");
         assert_eq!(again, ledger);
@@ -249,5 +297,20 @@ mod tests {
         let path = ledger_path(dir.path());
         std::fs::write(&path, b"not json").expect("writes");
         assert!(matches!(load(&path), Err(Error::LedgerCorrupt { .. })));
+    }
+
+    #[test]
+    fn a_snapshot_leaves_out_reservations_in_flight() {
+        let mut ledger = Ledger::default();
+        ledger.apply_block(0, &[(account(1), 100)]);
+        ledger.reserve(&account(1), 30).expect("credit");
+        ledger.reserve(&account(1), 20).expect("credit");
+        ledger.settle(&account(1), 20, 20, 1);
+        let snapshot = ledger.snapshot();
+        assert_eq!(snapshot.account(&account(1)).credit(), 80);
+        assert_eq!(snapshot.revenue, 20);
+        assert_eq!(ledger.account(&account(1)).credit(), 50);
+        ledger.refund(&account(1), 30);
+        assert_eq!(ledger.snapshot(), snapshot);
     }
 }

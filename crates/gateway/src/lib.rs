@@ -20,12 +20,14 @@
 pub mod ensemble;
 mod error;
 pub mod hedge;
+pub mod journal;
 pub mod ledger;
 pub mod metrics;
 pub mod routing;
 pub mod server;
 pub mod staker;
 pub mod watcher;
+pub mod work;
 
 use std::time::Duration;
 

@@ -31,9 +31,11 @@ use yuma_primitives::{AccountId, Balance, NetUid};
 use crate::Error;
 use crate::ensemble::{TaskKind, combine};
 use crate::hedge::{Backend, HedgeError, HedgePolicy, ask, ask_all};
+use crate::journal::{Journal, Record};
 use crate::ledger::{self, Ledger};
 use crate::metrics::Metrics;
 use crate::routing::{Router as MinerRouter, Target};
+use crate::work;
 
 /// Largest ensemble a request may ask for.
 pub const MAX_ENSEMBLE: u64 = 16;
@@ -64,6 +66,7 @@ pub struct Gateway<B> {
     verifier: Verifier,
     metagraph: Arc<MetagraphCache>,
     ledger: Mutex<Ledger>,
+    journal: Option<Journal>,
     dirty: AtomicBool,
     /// What the gateway saw of each miner.
     pub router: MinerRouter,
@@ -73,12 +76,13 @@ pub struct Gateway<B> {
 
 impl<B> Gateway<B> {
     /// A gateway asking miners through `backend`, finding them in `metagraph`, starting from
-    /// `ledger`.
+    /// `ledger`, and recording charges in `journal` (`None`: in memory only).
     pub fn new(
         config: GatewayConfig,
         backend: B,
         metagraph: Arc<MetagraphCache>,
         ledger: Ledger,
+        journal: Option<Journal>,
     ) -> Arc<Self> {
         let verifier = Verifier::new(Some(config.hotkey));
         Arc::new(Self {
@@ -87,6 +91,7 @@ impl<B> Gateway<B> {
             verifier,
             metagraph,
             ledger: Mutex::new(ledger),
+            journal,
             dirty: AtomicBool::new(false),
             router: MinerRouter::default(),
             metrics: Metrics::default(),
@@ -130,10 +135,57 @@ impl<B> Gateway<B> {
     }
 
     /// Records that `amount` rao of revenue was staked.
-    pub fn record_staked(&self, amount: u64) {
-        let mut books = self.books();
-        books.staked = books.staked.saturating_add(amount);
+    ///
+    /// # Errors
+    /// When the journal cannot record it; the next snapshot still will.
+    pub async fn record_staked(&self, amount: u64) -> Result<(), String> {
+        let record = {
+            let mut books = self.books();
+            books.staked = books.staked.saturating_add(amount);
+            Record {
+                seq: books.next_seq(),
+                who: None,
+                rao: amount,
+                queries: 0,
+            }
+        };
         self.dirty.store(true, Ordering::Relaxed);
+        match &self.journal {
+            Some(journal) => journal.append(record).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Settles `who`'s reservation of `reserved` at `used` for `queries` answered queries, and
+    /// makes the charge durable before returning.
+    ///
+    /// # Errors
+    /// When the journal cannot record it: the charge is taken back and must not be served.
+    async fn charge(
+        &self,
+        who: &AccountId,
+        reserved: u64,
+        used: u64,
+        queries: u64,
+    ) -> Result<(), String> {
+        let record = {
+            let mut books = self.books();
+            books.settle(who, reserved, used, queries);
+            Record {
+                seq: books.next_seq(),
+                who: Some(*who),
+                rao: used,
+                queries,
+            }
+        };
+        self.dirty.store(true, Ordering::Relaxed);
+        let Some(journal) = &self.journal else {
+            return Ok(());
+        };
+        journal.append(record).await.inspect_err(|error| {
+            tracing::error!(%who, %error, "cannot record a charge; the request is refused");
+            self.books().uncharge(who, used, queries);
+        })
     }
 
     /// Revenue due to be staked and not staked yet, rao.
@@ -152,8 +204,12 @@ impl<B> Gateway<B> {
         if !self.dirty.swap(false, Ordering::Relaxed) {
             return Ok(());
         }
-        let snapshot = self.ledger();
-        ledger::save(path, &snapshot).inspect_err(|_| self.dirty.store(true, Ordering::Relaxed))
+        let snapshot = self.books().snapshot();
+        ledger::save(path, &snapshot).inspect_err(|_| self.dirty.store(true, Ordering::Relaxed))?;
+        if let Some(journal) = &self.journal {
+            journal.compact(snapshot.journal_seq);
+        }
+        Ok(())
     }
 
     /// The subnet's miners with a served axon (the gateway's own hotkey excluded).
@@ -322,7 +378,8 @@ async fn solve<B: Backend>(
         None => None,
     };
     let members = ensemble.unwrap_or(1);
-    let price = gateway.config.price;
+    let units = work::units(&challenge);
+    let price = gateway.config.price.saturating_mul(units);
     let cost = price.saturating_mul(members);
     if let Err(short) = gateway.books().reserve(&who, cost) {
         gateway.metrics.outcome("payment_required");
@@ -336,7 +393,8 @@ async fn solve<B: Backend>(
                 ),
                 "credit_rao": short.credit,
                 "cost_rao": short.cost,
-                "price_per_query_rao": price,
+                "price_per_query_rao": gateway.config.price,
+                "work_units": units,
                 "pay_to": coldkey.to_string(),
                 "how_to_pay": format!(
                     "transfer TAO to {coldkey} from this account \
@@ -370,10 +428,23 @@ async fn solve<B: Backend>(
         Some(kind) => ensemble_answer(gateway, &ranked, members, kind, &challenge).await,
     };
     match result {
+        Ok((answer, _, _)) if !work::is_answer(&challenge, &answer) => {
+            gateway.books().refund(&who, cost);
+            gateway.metrics.outcome("failed");
+            error(
+                StatusCode::BAD_GATEWAY,
+                "the miner's answer has no valid predictions (not charged)",
+            )
+        }
         Ok((answer, used, miners)) => {
             let used_cost = price.saturating_mul(used);
-            gateway.books().settle(&who, cost, used_cost, used);
-            gateway.dirty.store(true, Ordering::Relaxed);
+            if let Err(e) = gateway.charge(&who, cost, used_cost, used).await {
+                gateway.metrics.outcome("failed");
+                return error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    format!("cannot record the charge: {e} (not charged)"),
+                );
+            }
             gateway.metrics.charged.inc_by(used_cost);
             gateway.metrics.outcome("ok");
             gateway
@@ -446,6 +517,11 @@ async fn pricing<B: Backend>(State(gateway): State<Arc<Gateway<B>>>) -> Response
         "netuid": config.netuid.0,
         "price_per_query_rao": config.price,
         "price_per_ensemble_member_rao": config.price,
+        "work_unit_cells": work::UNIT_CELLS,
+        "cost_rule": format!(
+            "price_per_query_rao x ensemble members x ceil(values in train_x and test_x / {}), at least one unit",
+            work::UNIT_CELLS
+        ),
         "max_ensemble": MAX_ENSEMBLE,
         "pay_to": config.coldkey.to_string(),
         "receiver": config.hotkey.to_string(),

@@ -159,7 +159,7 @@ async fn start_gateway(
         Duration::from_secs(10),
     );
     let cache = Arc::new(MetagraphCache::fixed(metagraph));
-    let gateway = Gateway::new(config, backend, cache, ledger);
+    let gateway = Gateway::new(config, backend, cache, ledger, None);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .context("binding the gateway")?;

@@ -8,7 +8,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::Args;
 use yuma_client::Client;
-use yuma_gateway::ledger::{self, ledger_path};
+use yuma_gateway::journal;
+use yuma_gateway::ledger::ledger_path;
 use yuma_gateway::{Gateway, GatewayConfig, HedgePolicy, MinerBackend, router, staker, watcher};
 use yuma_neuron::MinerClient;
 use yuma_neuron::metagraph::MetagraphCache;
@@ -123,7 +124,7 @@ async fn serve(
         Some(_) => {}
     }
     let path = ledger_path(&args.data_dir);
-    let books = ledger::load(&path).map_err(|e| {
+    let (books, journal) = journal::recover(&args.data_dir).map_err(|e| {
         anyhow::Error::new(Hint {
             message: e.to_string(),
             hint: "restore the file or move it away to start an empty ledger".into(),
@@ -151,7 +152,7 @@ async fn serve(
         MinerClient::new(hotkey.clone()),
         Duration::from_millis(args.miner_timeout_ms),
     );
-    let gateway = Gateway::new(config, backend, cache.clone(), books);
+    let gateway = Gateway::new(config, backend, cache.clone(), books, Some(journal));
     let _refresh = cache.clone().spawn_refresh(METAGRAPH_REFRESH, |e| {
         eprintln!("yuma: metagraph refresh failed: {e}");
     });
@@ -189,7 +190,9 @@ async fn serve(
                 let hotkey = gateway.config().hotkey;
                 match staker::stake(&client, &coldkey, hotkey, netuid, amount).await {
                     Ok(block) => {
-                        gateway.record_staked(amount);
+                        if let Err(e) = gateway.record_staked(amount).await {
+                            eprintln!("yuma: {e}; the next ledger snapshot records the stake");
+                        }
                         eprintln!(
                             "yuma: staked {} TAO of revenue on {hotkey} in subnet {netuid} \
                              (block {block})",

@@ -165,8 +165,8 @@ fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
     let linear_key = pair("//Linear").public().to_string();
 
     let data = tempfile::tempdir().expect("a temp dir");
-    let mut gateway = Service::start(&[
-        "gateway".into(),
+    let gateway_args = vec![
+        "gateway".to_string(),
         "--netuid".into(),
         netuid.0.to_string(),
         "--price".into(),
@@ -181,7 +181,8 @@ fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
         "//Gateway".into(),
         "--rpc".into(),
         net.url.clone(),
-    ]);
+    ];
+    let mut gateway = Service::start(&gateway_args);
     let line = gateway.wait_for_line(
         "yuma: gateway listening on http://",
         Duration::from_secs(60),
@@ -380,4 +381,47 @@ fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or_else(|| panic!("a failover count in {metrics}"));
     assert!(failovers >= 1, "the dead miner was failed over: {metrics}");
+
+    // A burst of answered queries, then kill -9 of the gateway the moment the last answer is
+    // back: after a restart on the same data dir every answered query is charged.
+    let books = |url: &str| -> (u64, u64) {
+        let doc = query(wallets.path(), "user", url, &receiver, None);
+        let json = &doc["json"];
+        (
+            json["spent_rao"].as_u64().expect("spent_rao"),
+            json["queries"].as_u64().expect("queries"),
+        )
+    };
+    let (spent_before, queries_before) = books(&account_url);
+    let answered: u64 = std::thread::scope(|scope| {
+        let users: Vec<_> = (0..4u64)
+            .map(|user| {
+                let (wallets, solve, receiver) = (&wallets, &solve, &receiver);
+                scope.spawn(move || {
+                    (0..5u64)
+                        .filter(|round| {
+                            let (challenge, _) =
+                                TabularChallenger.challenge(300 + user * 10 + round);
+                            let challenge = serde_json::to_value(&challenge).expect("serialises");
+                            let doc =
+                                query(wallets.path(), "user", solve, receiver, Some(&challenge));
+                            doc["status"] == 200
+                        })
+                        .count() as u64
+                })
+            })
+            .collect();
+        users.into_iter().map(|u| u.join().expect("a user")).sum()
+    });
+    gateway.kill();
+    assert!(answered >= 15, "most of the burst was answered: {answered}");
+    let mut gateway = Service::start(&gateway_args);
+    let line = gateway.wait_for_line(
+        "yuma: gateway listening on http://",
+        Duration::from_secs(60),
+    );
+    let addr = line.trim_start_matches("yuma: gateway listening on http://");
+    let (spent_after, queries_after) = books(&format!("http://{addr}/v1/account"));
+    assert_eq!(queries_after - queries_before, answered);
+    assert_eq!(spent_after - spent_before, answered * PRICE_RAO);
 }
