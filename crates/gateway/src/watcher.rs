@@ -1,6 +1,10 @@
 //! Following the chain for payments: every successful `Transfer` to the gateway's coldkey
 //! becomes credit for the sender, block by block, each block counted once (the ledger keeps
 //! the last processed block; see [`crate::ledger`]).
+//!
+//! A new ledger starts at the chain's head: what the coldkey received before the gateway
+//! first ran (its funding, say from a public dev key such as //Alice) is not credit that
+//! anyone holding that key could spend.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,6 +41,10 @@ pub fn payments(block: &BlockInfo, to: &AccountId) -> Vec<(AccountId, u64)> {
 /// [`Error::Client`] when the node fails (what was processed so far stays counted).
 pub async fn catch_up<B>(gateway: &Gateway<B>, client: &Client) -> Result<u64, Error> {
     let head = client.head().await?.number;
+    if gateway.ledger_last_block().is_none() {
+        gateway.apply_block(head, &[]);
+        return Ok(0);
+    }
     let mut done = 0;
     loop {
         let next = gateway.ledger_last_block().map_or(0, |b| b + 1);

@@ -164,6 +164,15 @@ fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
     let forest_key = pair("//Forest").public().to_string();
     let linear_key = pair("//Linear").public().to_string();
 
+    // The gateway's coldkey is funded from the public //Alice key before the gateway first
+    // runs, as localnet does: that is no credit for whoever signs as //Alice.
+    net.submit(
+        &pair("//Alice"),
+        Call::Transfer {
+            dest: gateway_hotkey,
+            amount: Balance::from_tao(5),
+        },
+    );
     let data = tempfile::tempdir().expect("a temp dir");
     let gateway_args = vec![
         "gateway".to_string(),
@@ -213,6 +222,15 @@ fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
     let wallets = tempfile::tempdir().expect("a temp dir");
     user_wallet(wallets.path(), "user", "//GatewayUser");
     user_wallet(wallets.path(), "poor", "//GatewayPoor");
+    user_wallet(wallets.path(), "alice", "//Alice");
+    let alice = query(
+        wallets.path(),
+        "alice",
+        &format!("{base}/v1/account"),
+        &receiver,
+        None,
+    );
+    assert_eq!(alice["json"]["credit_rao"], json!(0), "{alice}");
     let solve = format!("{base}/v1/solve");
     let stderr = yuma_err(
         &[
