@@ -51,9 +51,19 @@ pub(crate) struct RpcArgs {
         long,
         global = true,
         default_value = "http://127.0.0.1:9944",
-        env = "YUMA_RPC"
+        env = "YUMA_RPC",
+        value_parser = node_url
     )]
     pub(crate) rpc: String,
+}
+
+/// Accepts an `http://` or `https://` URL with a host, the only kind of node address.
+fn node_url(text: &str) -> Result<String, String> {
+    let url = reqwest::Url::parse(text).map_err(|e| format!("invalid URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err("invalid URL: expected http://HOST:PORT".into());
+    }
+    Ok(text.to_owned())
 }
 
 /// Expands a leading `~` or `~/` to `$HOME`; other paths are returned unchanged.
@@ -72,6 +82,18 @@ fn expand_home(path: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn node_urls_are_checked() {
+        assert!(node_url("http://127.0.0.1:9944").is_ok());
+        assert!(node_url("https://node.example:443/rpc").is_ok());
+        assert_eq!(
+            node_url("notaurl"),
+            Err("invalid URL: relative URL without a base".into())
+        );
+        assert!(node_url("ftp://host").is_err());
+        assert!(node_url("http://").is_err());
+    }
 
     #[test]
     fn expands_home_only_at_start() {

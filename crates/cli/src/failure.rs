@@ -40,11 +40,29 @@ impl fmt::Display for Hint {
 
 impl std::error::Error for Hint {}
 
+/// The error's chain joined by `: `, each cause once: libraries' messages often name their
+/// cause already (`"{}: {source}"`, also for logs and RPC answers), and printing that cause
+/// again would repeat it.
+fn chain_text(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let cause = cause.to_string();
+        if text.ends_with(&cause) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause);
+    }
+    text
+}
+
 /// Prints the error chain once on stderr and returns the exit code it deserves.
 pub(crate) fn report(error: &anyhow::Error) -> ExitCode {
     let mut stderr = io::stderr().lock();
     // A closed stderr leaves nothing to report to; the exit code still tells.
-    let _ = writeln!(stderr, "yuma: {error:#}");
+    let _ = writeln!(stderr, "yuma: {}", chain_text(error));
     // A marker may be the error itself or a context on it (`downcast_ref` sees contexts).
     let hint = error
         .downcast_ref::<Hint>()
@@ -56,5 +74,36 @@ pub(crate) fn report(error: &anyhow::Error) -> ExitCode {
         ExitCode::from(EXIT_REFUSED)
     } else {
         ExitCode::from(EXIT_ERROR)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("encrypted key file is truncated (6 bytes)")]
+    struct Truncated;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("{path}: {source}")]
+    struct InFile {
+        path: &'static str,
+        source: Truncated,
+    }
+
+    #[test]
+    fn a_cause_named_by_its_error_is_printed_once() {
+        let error = anyhow::Error::new(InFile {
+            path: "/w/coldkey",
+            source: Truncated,
+        })
+        .context("opening the wallet");
+        assert_eq!(
+            chain_text(&error),
+            "opening the wallet: /w/coldkey: encrypted key file is truncated (6 bytes)"
+        );
+        let plain = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(chain_text(&plain), "outer: inner");
     }
 }
