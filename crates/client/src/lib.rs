@@ -14,8 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-pub use yuma_node::receipt::TxReceipt;
-pub use yuma_node::rpc::types::{BlockInfo, HeaderInfo, Inclusion, SubmitResult};
+pub use yuma_api::{BlockInfo, HeaderInfo, Inclusion, SubmitResult, TxReceipt};
 use yuma_primitives::{AccountId, NetUid};
 use yuma_runtime::codec::Encode;
 use yuma_runtime::hash::Hash;

@@ -25,7 +25,6 @@ pub mod genesis;
 pub mod mempool;
 pub mod metrics;
 pub mod p2p;
-pub mod receipt;
 pub mod rpc;
 pub mod spec;
 pub mod state;

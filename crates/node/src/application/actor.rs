@@ -15,8 +15,8 @@ use super::ingress::{ApplicationError, Mailbox, Message, SubmitError};
 use crate::block::{Block, Header, txs_root};
 use crate::mempool::{Dropped, Limits, Mempool};
 use crate::metrics::Metrics;
-use crate::receipt::{BlockReceipts, TxReceipt};
 use crate::state::BlockState;
+use yuma_api::{BlockReceipts, TxReceipt};
 
 /// A committed block, as announced to subscribers.
 #[derive(Clone, Debug)]

@@ -7,7 +7,7 @@ use yuma_runtime::{SignedTransaction, VerifiedTx};
 
 use crate::block::{Block, Header};
 use crate::mempool::MempoolError;
-use crate::receipt::TxReceipt;
+use yuma_api::TxReceipt;
 
 /// Why the application could not do what was asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

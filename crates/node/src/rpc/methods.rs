@@ -11,11 +11,12 @@ use super::jsonrpc::{
     METHOD_NOT_FOUND, Params, RpcError, TX_DROPPED, TX_INVALID, TX_POOL, TX_TIMEOUT,
 };
 use super::server::Context;
-use super::types::{BlockInfo, HeaderInfo, Inclusion, SubmitResult};
+use super::types::{block_info, header_info};
 use crate::application::{ApplicationError, SubmitError};
 use crate::block::Block;
-use crate::receipt::{BlockReceipts, hex0x};
 use crate::state::BlockState;
+use yuma_api::{BlockReceipts, hex0x};
+use yuma_api::{Inclusion, SubmitResult};
 
 /// The OpenRPC document of these methods.
 pub const OPENRPC: &str = include_str!("../../openrpc.json");
@@ -31,7 +32,7 @@ fn to_value(value: impl serde::Serialize) -> Result<Value, RpcError> {
 pub(super) async fn call(ctx: &Context, method: &str, params: &Params) -> Result<Value, RpcError> {
     match method {
         "chain_head" | "chain_finalizedHead" => {
-            to_value(head_block(ctx)?.map(|b| HeaderInfo::from(&b.header)))
+            to_value(head_block(ctx)?.map(|b| header_info(&b.header)))
         }
         "chain_genesisHash" => Ok(json!(hex0x(&runtime(ctx)?.genesis_hash()))),
         "chain_block" => chain_block(ctx, params),
@@ -153,7 +154,7 @@ fn chain_block(ctx: &Context, params: &Params) -> Result<Value, RpcError> {
         })?,
         None => BlockReceipts::default(),
     };
-    to_value(BlockInfo::new(&block, receipts))
+    to_value(block_info(&block, receipts))
 }
 
 fn parse_hash(s: &str) -> Result<[u8; 32], RpcError> {

@@ -9,9 +9,9 @@
 //!
 //! | method | params | result |
 //! |---|---|---|
-//! | `chain_head`, `chain_finalizedHead` | | [`types::HeaderInfo`] |
+//! | `chain_head`, `chain_finalizedHead` | | [`yuma_api::HeaderInfo`] |
 //! | `chain_genesisHash` | | hash transactions must sign |
-//! | `chain_block` | `block`: number or hash (default head) | [`types::BlockInfo`] or null |
+//! | `chain_block` | `block`: number or hash (default head) | [`yuma_api::BlockInfo`] or null |
 //! | `chain_totalIssuance` | | rao |
 //! | `chain_totalBurned` | | rao burned by fees |
 //! | `chain_params` | | chain parameters |
@@ -21,7 +21,7 @@
 //! | `subnet_list` | | every subnet's info |
 //! | `subnet_info`, `subnet_hyperparameters`, `subnet_metagraph`, `pool_state` | `netuid` | or null |
 //! | `subnet_lockCost` | | rao the next subnet locks |
-//! | `tx_submit` | `tx` (hex), `wait` (bool) | [`types::SubmitResult`] |
+//! | `tx_submit` | `tx` (hex), `wait` (bool) | [`yuma_api::SubmitResult`] |
 //! | `tx_dryRun` | `tx` (hex) | receipt |
 //! | `chain_subscribeNewHeads`, `chain_subscribeEvents` | (WebSocket only) | subscription id |
 //! | `chain_unsubscribe` | `subscription` | bool |

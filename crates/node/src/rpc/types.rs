@@ -1,120 +1,27 @@
-//! The JSON shapes the RPC returns (besides the runtime's query types).
+//! The RPC's answers built from the node's blocks (the shapes are `yuma_api`'s).
 
-use serde::{Deserialize, Serialize};
-use yuma_primitives::AccountId;
-use yuma_runtime::{Call, Event, SignedTransaction};
+use yuma_api::{BlockInfo, BlockReceipts, HeaderInfo, TxInfo, hex0x};
 
 use crate::block::{Block, Header};
-use crate::receipt::{BlockReceipts, TxReceipt, hex0x};
 
-/// A block header.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HeaderInfo {
-    /// Block number.
-    pub number: u64,
-    /// Block hash.
-    pub hash: String,
-    /// Parent hash.
-    pub parent_hash: String,
-    /// State root after the block.
-    pub state_root: String,
-    /// Transactions root.
-    pub txs_root: String,
-    /// Proposer's time, milliseconds since the Unix epoch.
-    pub timestamp: u64,
-}
-
-impl From<&Header> for HeaderInfo {
-    fn from(h: &Header) -> Self {
-        Self {
-            number: h.height,
-            hash: hex0x(&h.hash()),
-            parent_hash: hex0x(&h.parent),
-            state_root: hex0x(&h.state_root),
-            txs_root: hex0x(&h.txs_root),
-            timestamp: h.timestamp,
-        }
+/// The header's JSON shape.
+pub fn header_info(h: &Header) -> HeaderInfo {
+    HeaderInfo {
+        number: h.height,
+        hash: hex0x(&h.hash()),
+        parent_hash: hex0x(&h.parent),
+        state_root: hex0x(&h.state_root),
+        txs_root: hex0x(&h.txs_root),
+        timestamp: h.timestamp,
     }
 }
 
-/// An included transaction.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TxInfo {
-    /// Transaction hash.
-    pub hash: String,
-    /// Signer.
-    pub signer: AccountId,
-    /// Nonce.
-    pub nonce: u64,
-    /// The call.
-    pub call: Call,
-}
-
-impl From<&SignedTransaction> for TxInfo {
-    fn from(tx: &SignedTransaction) -> Self {
-        Self {
-            hash: hex0x(&tx.hash()),
-            signer: tx.tx.signer,
-            nonce: tx.tx.nonce,
-            call: tx.tx.call.clone(),
-        }
+/// A block and its receipts in one JSON shape.
+pub fn block_info(block: &Block, receipts: BlockReceipts) -> BlockInfo {
+    BlockInfo {
+        header: header_info(&block.header),
+        txs: block.txs.iter().map(TxInfo::from).collect(),
+        block_events: receipts.block_events,
+        receipts: receipts.txs,
     }
-}
-
-/// A block with its transactions, receipts and events.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BlockInfo {
-    /// Header.
-    pub header: HeaderInfo,
-    /// Transactions in order.
-    pub txs: Vec<TxInfo>,
-    /// Events of the block's start (emission, epochs).
-    pub block_events: Vec<Event>,
-    /// One receipt per transaction.
-    pub receipts: Vec<TxReceipt>,
-}
-
-impl BlockInfo {
-    /// Combines a block and its receipts.
-    pub fn new(block: &Block, receipts: BlockReceipts) -> Self {
-        Self {
-            header: HeaderInfo::from(&block.header),
-            txs: block.txs.iter().map(TxInfo::from).collect(),
-            block_events: receipts.block_events,
-            receipts: receipts.txs,
-        }
-    }
-}
-
-/// The answer to `tx_submit`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SubmitResult {
-    /// Transaction hash.
-    pub hash: String,
-    /// Set when the submitter asked to wait: where and how it was included.
-    pub included: Option<Inclusion>,
-}
-
-/// Where a transaction was included and what it did.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Inclusion {
-    /// Block number.
-    pub block: u64,
-    /// Block hash.
-    pub block_hash: String,
-    /// The receipt.
-    pub receipt: TxReceipt,
-}
-
-/// A notification of the events of one committed block.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BlockEvents {
-    /// Block number.
-    pub block: u64,
-    /// Block hash.
-    pub block_hash: String,
-    /// Events of the block's start.
-    pub block_events: Vec<Event>,
-    /// Receipts (with events) of its transactions.
-    pub receipts: Vec<TxReceipt>,
 }

@@ -11,8 +11,8 @@ use tokio::task::JoinHandle;
 
 use super::jsonrpc::{INVALID_REQUEST, RpcError, parse_request, response};
 use super::server::{Context, handle_text};
-use super::types::{BlockEvents, HeaderInfo};
-use crate::receipt::hex0x;
+use super::types::header_info;
+use yuma_api::{BlockEvents, hex0x};
 
 /// Serves one WebSocket connection until it closes.
 pub(super) async fn serve(ctx: Context, socket: WebSocket) {
@@ -112,7 +112,7 @@ fn spawn_subscription(
             let (name, result) = if heads {
                 (
                     "chain_newHead",
-                    serde_json::to_value(HeaderInfo::from(&block.block.header)),
+                    serde_json::to_value(header_info(&block.block.header)),
                 )
             } else {
                 (
