@@ -1,4 +1,4 @@
-//! sr25519 keys, mnemonics, Bittensor wallet files and btauth/1 request signing.
+//! sr25519 keys, mnemonics, secret URIs and btauth/1 request signing.
 //!
 //! - [`Pair`]: an sr25519 key pair made from a 32-byte mini-secret seed, as Substrate and
 //!   Bittensor make them; signs with the signing context `substrate`.
@@ -6,26 +6,17 @@
 //!   does: the seed is derived from the phrase's entropy, not from the BIP-39 seed.
 //! - [`Pair::from_uri`] derives keys from secret URIs such as `//Alice` (hard junctions on the
 //!   development phrase [`DEV_PHRASE`]), exactly as Substrate does.
-//! - [`keyfile`]: the JSON key files of the Python `bittensor-wallet` 4, plain or sealed with
-//!   `$NACL` (Argon2i + XSalsa20-Poly1305), byte-compatible both ways.
-//! - [`Wallet`]: a wallet directory `<path>/<name>` as btcli lays it out (`coldkey`,
-//!   `coldkeypub.txt`, `hotkeys/<name>`, `hotkeys/<name>pub.txt`): create and regenerate keys
-//!   (never overwriting unless asked), list wallets and hotkeys, read public keys without a
-//!   password and secret keys with one. [`wallet::list`] names the wallets under a path.
 //! - [`btauth`]: btauth/1 hotkey-signed HTTP requests as `bittensor.http_auth` signs and verifies
 //!   them: [`btauth::sign_request`] on the client, [`btauth::Verifier`] (with a bounded replay
 //!   store) on the server. Clocks are passed in, so both are deterministic.
 //!
-//! Secrets (seeds, expanded keys, phrases, decrypted files) are wiped from memory when dropped;
-//! nothing in this crate prints or logs.
+//! Secrets (seeds, expanded keys, phrases) are wiped from memory when dropped; nothing in this
+//! crate prints or logs, reads or writes files (wallet files are `yuma-wallet`'s).
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
 pub mod btauth;
-pub mod keyfile;
 mod pair;
 mod uri;
-pub mod wallet;
 
 pub use pair::{Error, Mnemonic, Pair, SIGNATURE_LEN, verify};
 pub use uri::{DEV_ACCOUNTS, DEV_PHRASE};
-pub use wallet::Wallet;

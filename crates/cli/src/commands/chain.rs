@@ -3,8 +3,9 @@
 use anyhow::Context as _;
 use clap::Args;
 use yuma_client::{Call, Client, SubmitResult};
-use yuma_keys::{Pair, Wallet};
+use yuma_keys::Pair;
 use yuma_primitives::AccountId;
+use yuma_wallet::Wallet;
 
 use super::wallet::{unlock_coldkey, unlock_hotkey};
 use crate::args::{OutputArgs, RpcArgs, WalletArgs};

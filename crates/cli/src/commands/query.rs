@@ -8,9 +8,10 @@ use clap::Args;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, Url};
 use serde_json::{Map, Value, json};
+use yuma_keys::Pair;
 use yuma_keys::btauth::{self, sign_request};
-use yuma_keys::{Pair, Wallet};
 use yuma_primitives::AccountId;
+use yuma_wallet::Wallet;
 
 use crate::args::{OutputArgs, WalletArgs};
 use crate::failure::{Hint, Refused};

@@ -16,7 +16,7 @@ pub(crate) use signing::{unlock_coldkey, unlock_hotkey};
 
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
-use yuma_keys::{Wallet, wallet};
+use yuma_wallet::{self as wallet, Wallet};
 
 use crate::args::{OutputArgs, WalletArgs};
 use crate::failure::Hint;

@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use yuma_client::Call;
-use yuma_keys::wallet::{Save, Wallet};
 use yuma_neuron::{Challenger, MinerClient};
 use yuma_primitives::{Balance, NetUid};
 use yuma_subnets::tabular::{Answer, TabularChallenger, score::quality};
+use yuma_wallet::{Save, Wallet};
 
 use crate::devnet::{DevNet, Service, pair};
 use crate::util::{yuma_err, yuma_ok};

@@ -8,7 +8,7 @@ use std::thread::{self, JoinHandle};
 use serde_json::{Value, json};
 use yuma_keys::Pair;
 use yuma_keys::btauth::{Verifier, unix_time_ns};
-use yuma_keys::wallet::{Save, Wallet};
+use yuma_wallet::{Save, Wallet};
 
 use crate::util::{interop_script, python, yuma, yuma_err, yuma_ok};
 

@@ -21,10 +21,11 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use yuma_client::{Call, Client, Hyperparams, SignedTransaction, SubmitResult};
-use yuma_keys::wallet::Save;
-use yuma_keys::{Mnemonic, Pair, Wallet};
+use yuma_keys::{Mnemonic, Pair};
 use yuma_primitives::{AccountId, Balance, NetUid};
 use yuma_runtime::{Event, Hyperparameter, SudoCall};
+use yuma_wallet::Save;
+use yuma_wallet::Wallet;
 
 use super::{Neuron, Role};
 use crate::commands::chain::{check_included, rpc_error};

@@ -8,8 +8,9 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::Args;
 use serde_json::json;
-use yuma_keys::wallet::{self, Save};
-use yuma_keys::{Mnemonic, Pair, Wallet};
+use yuma_keys::{Mnemonic, Pair};
+use yuma_wallet::Wallet;
+use yuma_wallet::{self as wallet, Save};
 use zeroize::Zeroizing;
 
 use super::{Context, emit, emit_json, explain, password};

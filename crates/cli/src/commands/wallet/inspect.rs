@@ -2,9 +2,9 @@
 
 use anyhow::Context as _;
 use serde_json::{Value, json};
-use yuma_keys::Wallet;
-use yuma_keys::wallet::{self, Error};
 use yuma_primitives::AccountId;
+use yuma_wallet::Wallet;
+use yuma_wallet::{self as wallet, Error};
 
 use super::{Context, emit, emit_json, explain};
 use crate::failure::Hint;

@@ -5,9 +5,10 @@ use std::path::Path;
 use anyhow::Context as _;
 use clap::Args;
 use serde_json::json;
-use yuma_keys::keyfile::Encryption;
-use yuma_keys::{Pair, SIGNATURE_LEN, Wallet, wallet};
+use yuma_keys::{Pair, SIGNATURE_LEN};
 use yuma_primitives::AccountId;
+use yuma_wallet::keyfile::Encryption;
+use yuma_wallet::{self as wallet, Wallet};
 
 use super::{Context, emit, emit_json, explain, password};
 use crate::failure::Refused;

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use yuma_primitives::AccountId;
 
 use crate::keyfile::{self, Encryption};
-use crate::{Mnemonic, Pair};
+use yuma_keys::{Mnemonic, Pair};
 
 /// File name of the secret coldkey.
 const COLDKEY: &str = "coldkey";

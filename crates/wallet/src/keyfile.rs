@@ -39,7 +39,7 @@ use serde::{Deserialize, Serialize};
 use yuma_primitives::AccountId;
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::{Mnemonic, Pair};
+use yuma_keys::{Mnemonic, Pair};
 
 /// First bytes of a NaCl-encrypted key file.
 pub const NACL_PREFIX: &[u8] = b"$NACL";
