@@ -7,10 +7,10 @@ use yuma_primitives::{AccountId, NetUid};
 use yuma_runtime::codec::Decode;
 use yuma_runtime::{Runtime, SignedTransaction};
 
+use super::context::Context;
 use super::jsonrpc::{
     METHOD_NOT_FOUND, Params, RpcError, TX_DROPPED, TX_INVALID, TX_POOL, TX_TIMEOUT,
 };
-use super::server::Context;
 use super::types::{block_info, header_info};
 use crate::application::{ApplicationError, SubmitError};
 use crate::block::Block;
@@ -433,7 +433,7 @@ mod tests {
         let tx = transfer("Alice", 0, 1);
         let batch: Vec<Value> = (0..4).map(|id| submit_entry(id, &tx)).collect();
         let body = serde_json::to_vec(&batch).expect("JSON");
-        let reply = super::super::server::handle_text(&node.ctx, &body)
+        let reply = super::super::dispatch::handle_text(&node.ctx, &body)
             .await
             .expect("an answer");
         assert_eq!(reply["error"]["code"], json!(-32600), "{reply}");
@@ -443,7 +443,7 @@ mod tests {
         );
         // Nothing ran: the same transaction is still new to the node.
         let body = serde_json::to_vec(&submit_entry(9, &tx)).expect("JSON");
-        let reply = super::super::server::handle_text(&node.ctx, &body)
+        let reply = super::super::dispatch::handle_text(&node.ctx, &body)
             .await
             .expect("an answer");
         assert_eq!(reply["result"]["hash"], json!(hex0x(&tx.hash())), "{reply}");
@@ -454,7 +454,7 @@ mod tests {
         let mut node = node();
         let one = serde_json::to_vec(&json!({"jsonrpc": "2.0", "id": 0, "method": "rpc_discover"}))
             .expect("JSON");
-        let size = super::super::server::handle_text(&node.ctx, &one)
+        let size = super::super::dispatch::handle_text(&node.ctx, &one)
             .await
             .expect("an answer")
             .to_string()
@@ -464,7 +464,7 @@ mod tests {
             .map(|id| json!({"jsonrpc": "2.0", "id": id, "method": "rpc_discover"}))
             .collect();
         let body = serde_json::to_vec(&batch).expect("JSON");
-        let reply = super::super::server::handle_text(&node.ctx, &body)
+        let reply = super::super::dispatch::handle_text(&node.ctx, &body)
             .await
             .expect("an answer");
         let replies = reply.as_array().expect("a batch answer");
@@ -474,7 +474,7 @@ mod tests {
         assert_eq!(replies[2]["error"]["code"], json!(-32600));
         // A single answer over the limit is replaced by the error too.
         node.ctx.limits.max_response = size / 2;
-        let reply = super::super::server::handle_text(&node.ctx, &one)
+        let reply = super::super::dispatch::handle_text(&node.ctx, &one)
             .await
             .expect("an answer");
         assert_eq!(reply["id"], json!(0));

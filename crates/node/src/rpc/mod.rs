@@ -33,6 +33,8 @@
 //! internal) and [`jsonrpc::TX_INVALID`], [`jsonrpc::TX_POOL`], [`jsonrpc::TX_TIMEOUT`],
 //! [`jsonrpc::TX_DROPPED`] for transactions, with the runtime's message.
 
+mod context;
+mod dispatch;
 pub mod jsonrpc;
 mod limits;
 mod methods;
@@ -40,6 +42,7 @@ mod server;
 pub mod types;
 mod ws;
 
+pub use context::Context;
 pub use limits::{RpcLimits, Sessions};
 pub use methods::{OPENRPC, decode_submission};
-pub use server::{Context, router};
+pub use server::router;

@@ -9,8 +9,9 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::context::Context;
+use super::dispatch::handle_text;
 use super::jsonrpc::{INVALID_REQUEST, RpcError, parse_request, response};
-use super::server::{Context, handle_text};
 use super::types::header_info;
 use yuma_api::{BlockEvents, hex0x};
 
