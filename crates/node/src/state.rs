@@ -8,10 +8,15 @@
 //! block's own overlay to [`yuma_store::Store::commit`].
 //!
 //! The runtime's storage operations cannot fail. A disk read that fails under the state machine
-//! would make the node compute a wrong state, so it stops the process instead (exit code 70);
-//! redb's commits are atomic, so the node restarts at its last committed block.
+//! would make the node compute a wrong state, so the block state keeps the first failure, reads
+//! on as if the key were absent, and [`BlockState::into_changes`] returns the failure instead
+//! of the changes: the block is discarded and the node stops with the store's error, never
+//! committing a state computed from a failed read (redb's commits are atomic, so it restarts
+//! at its last committed block). A query over RPC that meets a failed read logs it.
 
 use std::collections::BTreeMap;
+
+use std::sync::OnceLock;
 
 use yuma_runtime::Storage;
 use yuma_store::{Snapshot, StateChange};
@@ -21,6 +26,7 @@ pub struct BlockState {
     base: Snapshot,
     ancestors: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
     overlay: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    failure: OnceLock<yuma_store::Error>,
 }
 
 impl BlockState {
@@ -36,12 +42,27 @@ impl BlockState {
             base,
             ancestors,
             overlay: BTreeMap::new(),
+            failure: OnceLock::new(),
         }
     }
 
     /// The changes made, in key order (`None` deletes).
-    pub fn into_changes(self) -> Vec<StateChange> {
-        self.overlay.into_iter().collect()
+    ///
+    /// # Errors
+    /// The first failed read of the committed state: the changes may be wrong and must not be
+    /// committed.
+    pub fn into_changes(self) -> Result<Vec<StateChange>, yuma_store::Error> {
+        match self.failure.into_inner() {
+            Some(error) => Err(error),
+            None => Ok(self.overlay.into_iter().collect()),
+        }
+    }
+
+    /// Keeps the first failed read (see the module docs); the key reads as absent.
+    fn failed<T: Default>(&self, error: yuma_store::Error) -> T {
+        tracing::error!(%error, "a read of the committed state failed");
+        let _ = self.failure.set(error);
+        T::default()
     }
 
     /// The changes made so far, cloned.
@@ -54,16 +75,11 @@ impl BlockState {
 }
 
 /// Stops the process on a disk failure under the state machine (see the module docs).
-fn fatal(error: &yuma_store::Error) -> ! {
-    eprintln!("yuma: fatal: state read failed: {error}");
-    std::process::exit(70)
-}
-
 impl Storage for BlockState {
     fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
         match self.overlay.get(key).or_else(|| self.ancestors.get(key)) {
             Some(value) => value.clone(),
-            None => self.base.get(key).unwrap_or_else(|e| fatal(&e)),
+            None => self.base.get(key).unwrap_or_else(|e| self.failed(e)),
         }
     }
 
@@ -79,7 +95,7 @@ impl Storage for BlockState {
         let mut merged: BTreeMap<Vec<u8>, Vec<u8>> = self
             .base
             .with_prefix(prefix)
-            .unwrap_or_else(|e| fatal(&e))
+            .unwrap_or_else(|e| self.failed(e))
             .into_iter()
             .collect();
         for layer in [&self.ancestors, &self.overlay] {
@@ -138,7 +154,7 @@ mod tests {
         assert_eq!(state.scan_prefix(b""), memory.scan_prefix(b""));
         assert_eq!(state.get(b"a/1"), None);
         assert_eq!(state.get(b"b"), Some(b"z".to_vec()));
-        let changes = state.into_changes();
+        let changes = state.into_changes().expect("no read failed");
         assert_eq!(changes.len(), 4, "a/1, a/2, a/3 and c");
     }
 }

@@ -10,7 +10,7 @@ use crate::mempool::MempoolError;
 use yuma_api::TxReceipt;
 
 /// Why the application could not do what was asked.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum ApplicationError {
     /// The application stopped (the node is shutting down).
     #[error("the application stopped")]
@@ -21,20 +21,49 @@ pub enum ApplicationError {
     /// No executed block has this hash.
     #[error("no proposed or verified block 0x{}", hex::encode(.0))]
     UnknownBlock(Hash),
-    /// The store failed.
+    /// The store failed (a read under the state machine included).
     #[error("store: {0}")]
-    Store(String),
+    Store(#[from] yuma_store::Error),
+    /// A committed block is missing from the store.
+    #[error("block {height} is missing from the store")]
+    MissingBlock {
+        /// Its height.
+        height: u64,
+    },
+    /// A committed block in the store does not decode.
+    #[error("block {height} in the store is corrupt: {source}")]
+    CorruptBlock {
+        /// Its height.
+        height: u64,
+        /// Why it does not decode.
+        source: yuma_runtime::codec::CodecError,
+    },
+    /// The store holds another chain than the one configured.
+    #[error(
+        "the store holds chain 0x{}, not 0x{} (use another --base-path)",
+        hex::encode(stored),
+        hex::encode(expected)
+    )]
+    OtherChain {
+        /// The stored chain's genesis hash.
+        stored: Hash,
+        /// The configured chain's genesis hash.
+        expected: Hash,
+    },
     /// The runtime refused to start the block.
     #[error("runtime: {0}")]
-    Runtime(String),
+    Runtime(#[from] yuma_runtime::Error),
 }
 
 /// Why a transaction was not accepted into the mempool.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum SubmitError {
-    /// The runtime rejects it (bad signature, wrong chain, nonce, fee, or failing call).
+    /// The runtime rejects it (bad signature, wrong chain, nonce, fee).
     #[error("{0}")]
-    Invalid(String),
+    Invalid(yuma_runtime::Error),
+    /// Its call would fail on the state it would run on.
+    #[error("the call would fail: {0}")]
+    WouldFail(yuma_runtime::Error),
     /// The mempool refuses it.
     #[error(transparent)]
     Mempool(#[from] MempoolError),
@@ -148,9 +177,8 @@ impl Mailbox {
     /// [`SubmitError`] with the runtime's or the mempool's reason.
     pub async fn submit(&self, tx: SignedTransaction) -> Result<Hash, SubmitError> {
         let signer = tx.tx.signer;
-        let tx = VerifiedTx::new(tx).ok_or_else(|| {
-            SubmitError::Invalid(yuma_runtime::Error::BadSignature(signer).to_string())
-        })?;
+        let tx = VerifiedTx::new(tx)
+            .ok_or_else(|| SubmitError::Invalid(yuma_runtime::Error::BadSignature(signer)))?;
         self.ask(|response| Message::Submit { tx, response })
             .await?
     }

@@ -159,7 +159,7 @@ where
         let written = std::fs::write(&tmp, block.encode())
             .and_then(|()| std::fs::rename(&tmp, self.pending.join(name)));
         if let Err(e) = written {
-            eprintln!("yuma: cannot keep block {}: {e}", block.header.height);
+            tracing::warn!(height = block.header.height, error = %e, "cannot keep a block for voting");
         }
     }
 
@@ -315,9 +315,9 @@ where
                 match self.ensure_known(next).await {
                     Ok(true) => {}
                     Ok(false) => {
-                        eprintln!(
-                            "yuma: fatal: finalized block 0x{} does not verify",
-                            hex::encode(next)
+                        tracing::error!(
+                            hash = %hex::encode(next),
+                            "a finalized block does not verify; this node stops committing"
                         );
                         return;
                     }
@@ -337,7 +337,7 @@ where
                         next = missing;
                     }
                     Err(e) => {
-                        eprintln!("yuma: fatal: cannot commit a finalized block: {e}");
+                        tracing::error!(error = %e, "cannot commit a finalized block; this node stops committing");
                         return;
                     }
                 }

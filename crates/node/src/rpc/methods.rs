@@ -194,7 +194,9 @@ fn decode_tx(params: &Params) -> Result<SignedTransaction, RpcError> {
 
 fn submit_error(e: SubmitError) -> RpcError {
     match e {
-        SubmitError::Invalid(message) => RpcError::new(TX_INVALID, message),
+        e @ (SubmitError::Invalid(_) | SubmitError::WouldFail(_)) => {
+            RpcError::new(TX_INVALID, e.to_string())
+        }
         SubmitError::Mempool(e) => RpcError::new(TX_POOL, e.to_string()),
         SubmitError::Application(ApplicationError::Stopped) => {
             RpcError::internal("the node is shutting down")
