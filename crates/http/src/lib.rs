@@ -1,7 +1,7 @@
 //! HTTP serving with limits for the node, miners and the gateway: connection caps, timeouts,
 //! per-client rate limits.
 //!
-//! [`serve`] runs an axum [`Router`](axum::Router) on a listener the way `axum::serve` does,
+//! [`serve`] runs an axum `Router` on a listener the way `axum::serve` does,
 //! with the limits a public endpoint needs ([`Limits`]):
 //!
 //! - at most [`Limits::max_connections`] connections at once: past that the server stops

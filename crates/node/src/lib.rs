@@ -7,7 +7,7 @@
 //!   and WebSocket, `/metrics`).
 //! - [`block`]: the block format; [`mempool`]: pending transactions; [`state`]: the runtime's
 //!   storage over the store (a per-block overlay committed atomically with the block);
-//!   [`receipt`]: what a block produced; [`genesis`]: the dev chain's funded accounts;
+//!   [`genesis`]: the dev chain's funded accounts; receipts are `yuma_api`'s;
 //!   [`spec`]: chain specs (validator set and genesis) of multi-validator chains.
 //!
 //! The application does not know how blocks are ordered: simplex decides, through the
