@@ -148,6 +148,12 @@ impl Journal {
     /// # Errors
     /// [`Error::LedgerIo`] when the file cannot be opened or rewritten.
     pub fn open(path: &Path, pending: Vec<Record>) -> Result<Self, Error> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| Error::LedgerIo {
+                path: dir.to_owned(),
+                source,
+            })?;
+        }
         let mut writer = Writer {
             path: path.to_owned(),
             file: None,
@@ -322,6 +328,16 @@ mod tests {
         let again = ledger.clone();
         assert!(replay(&path, &mut ledger).expect("replays").is_empty());
         assert_eq!(ledger, again);
+    }
+
+    #[tokio::test]
+    async fn a_new_data_dir_is_created() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let data = dir.path().join("gateway");
+        let (ledger, journal) = recover(&data).expect("an empty ledger in a new folder");
+        assert_eq!(ledger, Ledger::default());
+        journal.append(charge(1, 1, 1)).await.expect("written");
+        assert!(journal_path(&data).exists());
     }
 
     #[test]
