@@ -17,7 +17,7 @@ use yuma_keys::{DEV_ACCOUNTS, Pair};
 use yuma_runtime::{ChainParams, Genesis};
 
 /// Free balance of each dev account: 1,000,000 TAO in rao.
-pub const DEV_BALANCE: u64 = 1_000_000 * 1_000_000_000;
+pub const DEV_BALANCE: u64 = 1_000_000 * yuma_primitives::RAO_PER_TAO;
 
 /// The dev account pair for a name in [`DEV_ACCOUNTS`] (`"Alice"`, ...).
 ///

@@ -123,7 +123,7 @@ pub fn full_weights(netuid: NetUid, n: u16) -> Call {
 /// # Panics
 /// If the setup transactions fail (a bug in the runtime or in this helper).
 pub fn full_subnet(uids: u16, validators: u16) -> BenchSubnet {
-    const TAO: u64 = 1_000_000_000;
+    use yuma_primitives::RAO_PER_TAO as TAO;
     let owner = pair(1);
     let mut chain = TestChain::new(dev_params(), &[(0, 1_000 * TAO), (1, 1_000_000 * TAO)]);
     chain.next_block();

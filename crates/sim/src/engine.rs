@@ -21,8 +21,7 @@ use crate::error::Error;
 use crate::rng::{in_range, keyed};
 use crate::scenario::{MinerStrategy, Scenario, ValidatorStrategy};
 
-/// One rao per TAO.
-pub const RAO_PER_TAO: u64 = 1_000_000_000;
+pub use yuma_primitives::RAO_PER_TAO;
 /// The quality scale: 1_000_000 = a perfect model.
 pub const QUALITY_ONE: u64 = 1_000_000;
 /// Emission per block, rao (one TAO).

@@ -6,7 +6,7 @@ use serde_json::json;
 use yuma_client::Call;
 use yuma_primitives::{AccountId, Balance};
 
-use super::chain::{ChainArgs, client, emit_json, rpc_error, runtime, submit_and_wait, tao};
+use super::chain::{ChainArgs, client, emit_json, rpc_error, runtime, submit_and_wait};
 
 /// Flags of `yuma balance`.
 #[derive(Debug, Args)]
@@ -46,7 +46,7 @@ pub(crate) fn balance(args: &BalanceArgs) -> anyhow::Result<()> {
     if args.chain.output.json {
         return emit_json(&json!({"address": who, "free": info.free, "nonce": info.nonce}));
     }
-    println!("{who}  {} TAO  (nonce {})", tao(info.free), info.nonce);
+    println!("{who}  {} TAO  (nonce {})", Balance(info.free), info.nonce);
     Ok(())
 }
 
@@ -68,9 +68,9 @@ pub(crate) fn transfer(args: &TransferArgs) -> anyhow::Result<()> {
     let fee = result.included.as_ref().map_or(0, |i| i.receipt.fee);
     println!(
         "sent {} TAO from {} to {dest} (fee {} TAO)",
-        tao(amount.rao()),
+        Balance(amount.rao()),
         pair.public(),
-        tao(fee)
+        Balance(fee)
     );
     Ok(())
 }

@@ -153,11 +153,6 @@ pub(crate) fn check_included(result: &SubmitResult) -> anyhow::Result<()> {
     }
 }
 
-/// Rao as TAO with 9 decimals.
-pub(crate) fn tao(rao: u64) -> String {
-    format!("{}.{:09}", rao / 1_000_000_000, rao % 1_000_000_000)
-}
-
 /// Prints one JSON document on stdout (a closed stdout is not an error).
 pub(crate) fn emit_json(value: &serde_json::Value) -> anyhow::Result<()> {
     use std::io::Write as _;

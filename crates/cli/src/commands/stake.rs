@@ -7,9 +7,7 @@ use serde_json::json;
 use yuma_client::Call;
 use yuma_primitives::{AccountId, Balance, NetUid};
 
-use super::chain::{
-    ChainArgs, SignerArgs, client, emit_json, rpc_error, runtime, submit_and_wait, tao,
-};
+use super::chain::{ChainArgs, SignerArgs, client, emit_json, rpc_error, runtime, submit_and_wait};
 
 /// Flags of `yuma stake`.
 #[derive(Debug, Args)]
@@ -140,7 +138,7 @@ pub(crate) fn run(cmd: &StakeCommand) -> anyhow::Result<()> {
                     "{:>6}  {:>20}  {:>20}  {}",
                     s.netuid.0,
                     s.alpha,
-                    tao(s.tao_value),
+                    Balance(s.tao_value),
                     s.hotkey
                 );
             }
@@ -162,7 +160,7 @@ pub(crate) fn run(cmd: &StakeCommand) -> anyhow::Result<()> {
             };
             let done = format!(
                 "staked {} TAO on {hotkey} in subnet {netuid}",
-                tao(amount.rao())
+                Balance(amount.rao())
             );
             (call, done)
         }

@@ -5,9 +5,9 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use serde_json::json;
 use yuma_client::Call;
-use yuma_primitives::NetUid;
+use yuma_primitives::{Balance, NetUid};
 
-use super::chain::{ChainArgs, client, emit_json, rpc_error, runtime, submit_and_wait, tao};
+use super::chain::{ChainArgs, client, emit_json, rpc_error, runtime, submit_and_wait};
 use crate::failure::Refused;
 use yuma_runtime::{Event, SudoCall};
 
@@ -92,7 +92,7 @@ pub(crate) fn run(cmd: &SubnetCommand) -> anyhow::Result<()> {
                     "{:>6}  {:>4}  {:>18}  {:>18}  {}",
                     s.netuid.0,
                     s.n,
-                    tao(s.pool.pool.tao_reserve),
+                    Balance(s.pool.pool.tao_reserve),
                     s.pool.price,
                     s.owner
                 );

@@ -10,7 +10,7 @@ use yuma_runtime::params::TOTAL_SUPPLY;
 use yuma_runtime::testkit::{TestChain, dev_params, pair};
 use yuma_runtime::{Call, Hyperparameter, MemoryStorage, Storage, SudoCall};
 
-const TAO: u64 = 1_000_000_000;
+use yuma_primitives::RAO_PER_TAO as TAO;
 
 #[derive(Clone, Debug)]
 enum Op {

@@ -5,7 +5,7 @@ use yuma_primitives::NetUid;
 use yuma_runtime::testkit::{TestChain, dev_params, pair};
 use yuma_runtime::{Call, Error, Event, Hyperparameter, SudoCall};
 
-pub(crate) const TAO: u64 = 1_000_000_000;
+pub(crate) use yuma_primitives::RAO_PER_TAO as TAO;
 
 pub(crate) fn sudo() -> Pair {
     pair(0)

@@ -22,7 +22,7 @@ use std::path::Path;
 use anyhow::Context as _;
 use yuma_client::{Call, Client, Hyperparams, SignedTransaction, SubmitResult};
 use yuma_keys::{Mnemonic, Pair};
-use yuma_primitives::{AccountId, Balance, NetUid};
+use yuma_primitives::{AccountId, Balance, NetUid, RAO_PER_TAO};
 use yuma_runtime::{Event, Hyperparameter, SudoCall};
 use yuma_wallet::Save;
 use yuma_wallet::Wallet;
@@ -30,16 +30,14 @@ use yuma_wallet::Wallet;
 use super::{Neuron, Role};
 use crate::commands::chain::{check_included, rpc_error};
 
-/// Rao per TAO.
-const TAO: u64 = 1_000_000_000;
 /// Smallest subnet lock the localnet asks for: a deep pool, so that the validators' stakes buy
 /// alpha at a price near 1 and dwarf what the miners earn (a 10 TAO pool would sell a 10,000
 /// TAO stake less than 10 alpha).
-const SUBNET_LOCK: u64 = 100_000 * TAO;
+const SUBNET_LOCK: u64 = 100_000 * RAO_PER_TAO;
 /// What a burned registration may cost (1 TAO at first, x1.26 per registration).
-const REGISTRATION_FUNDS: u64 = 50 * TAO;
+const REGISTRATION_FUNDS: u64 = 50 * RAO_PER_TAO;
 /// Transaction fees a wallet may pay during set-up.
-const FEE_FUNDS: u64 = TAO;
+const FEE_FUNDS: u64 = RAO_PER_TAO;
 /// The wallets' hotkey.
 pub(super) const HOTKEY: &str = "default";
 
@@ -267,7 +265,9 @@ async fn fund(
             need += REGISTRATION_FUNDS;
         }
         need += match k.neuron.role {
-            Role::Validator { stake_tao } if !staked(client, existing, k).await? => stake_tao * TAO,
+            Role::Validator { stake_tao } if !staked(client, existing, k).await? => {
+                stake_tao * RAO_PER_TAO
+            }
             _ => 0,
         };
         if need == 0 {
@@ -314,9 +314,9 @@ async fn staked(client: &Client, netuid: Option<NetUid>, k: &Keys) -> anyhow::Re
         .await
         .map_err(rpc_error)
         .context("listing stakes")?;
-    Ok(stakes
-        .iter()
-        .any(|s| s.netuid == netuid && s.hotkey == hotkey && s.tao_value >= stake_tao * TAO / 2))
+    Ok(stakes.iter().any(|s| {
+        s.netuid == netuid && s.hotkey == hotkey && s.tao_value >= stake_tao * RAO_PER_TAO / 2
+    }))
 }
 
 /// The hyperparameters that make epochs pay out within a minute: the given tempo, no weights
@@ -427,7 +427,7 @@ async fn enroll(client: &Client, netuid: NetUid, keys: &[Keys]) -> anyhow::Resul
                 let call = Call::AddStake {
                     hotkey: k.hotkey.public(),
                     netuid,
-                    amount: Balance::from_rao(stake_tao * TAO),
+                    amount: Balance::from_rao(stake_tao * RAO_PER_TAO),
                     limit_price: None,
                 };
                 let what = format!("staking {stake_tao} TAO on {}", k.neuron.name);

@@ -12,11 +12,10 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 use yuma_client::Metagraph;
-use yuma_primitives::{AccountId, NetUid};
+use yuma_primitives::{AccountId, Balance, NetUid};
 
 use super::Role;
 use super::setup::Member;
-use crate::commands::chain::tao;
 
 /// The models whose miners should earn (almost) nothing.
 const LOW_QUALITY: [&str; 2] = ["mean", "random"];
@@ -215,7 +214,7 @@ impl<'a> Report<'a> {
                 m.member.neuron.name,
                 m.member.uid,
                 f64::from(m.incentive) / f64::from(u16::MAX),
-                tao(m.emission),
+                Balance(m.emission),
                 m.quality.map_or("-".to_owned(), |q| format!("{q:.3}")),
                 urls.get(&m.member.neuron.name)
                     .map_or("(down)", String::as_str),
@@ -231,8 +230,8 @@ impl<'a> Report<'a> {
                 m.neuron.name,
                 m.uid,
                 f64::from(*dividends) / f64::from(u16::MAX),
-                tao(*earned),
-                tao(*stake),
+                Balance(*earned),
+                Balance(*stake),
             ));
         }
         let measures = match (self.spearman(), self.low_quality_share()) {
