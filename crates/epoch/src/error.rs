@@ -54,6 +54,15 @@ pub enum Error {
         /// Number of uids.
         n: usize,
     },
+    /// A weight row sums to more than subtensor's I32F32 row sum holds before it wraps
+    /// (only rows of more than 32768 entries can).
+    #[error("weights row {row} sums to {sum}, which reaches the limit of {WEIGHT_ROW_SUM_LIMIT}")]
+    WeightRowOverflow {
+        /// Row (source uid).
+        row: usize,
+        /// Sum of the row's raw u16 weights.
+        sum: u64,
+    },
     /// Total stake does not fit subtensor's I64F64 stake arithmetic.
     #[error("total stake {total} rao exceeds the maximum of {max} rao", max = i64::MAX)]
     StakeOverflow {
@@ -61,6 +70,11 @@ pub enum Error {
         total: u128,
     },
 }
+
+/// The epoch accepts weight rows whose raw u16 weights sum to less than this: from here on
+/// subtensor's I32F32 row sum wraps (the chain's release build has no overflow checks) and
+/// the row's normalisation stops meaning anything.
+pub const WEIGHT_ROW_SUM_LIMIT: u64 = 1 << 31;
 
 /// Checks the shape of an epoch input and returns the number of uids.
 ///
@@ -85,6 +99,7 @@ pub(crate) fn validate(params: &Params, input: &Input) -> Result<usize, Error> {
     }
     check_rows("weights", &input.weights, n)?;
     check_rows("bonds", &input.bonds, n)?;
+    check_weight_sums(&input.weights)?;
     if let Some(uid) = params.owner_uid
         && usize::from(uid) >= n
     {
@@ -95,6 +110,21 @@ pub(crate) fn validate(params: &Params, input: &Input) -> Result<usize, Error> {
         return Err(Error::StakeOverflow { total });
     }
     Ok(n)
+}
+
+/// Every weight row sums to less than [`WEIGHT_ROW_SUM_LIMIT`]; only long rows can fail.
+fn check_weight_sums(rows: &[Vec<(u16, u16)>]) -> Result<(), Error> {
+    let shortest_reaching = WEIGHT_ROW_SUM_LIMIT.div_ceil(u64::from(u16::MAX));
+    for (row, entries) in rows.iter().enumerate() {
+        if (entries.len() as u64) < shortest_reaching {
+            continue;
+        }
+        let sum = entries.iter().map(|(_, w)| u64::from(*w)).sum();
+        if sum >= WEIGHT_ROW_SUM_LIMIT {
+            return Err(Error::WeightRowOverflow { row, sum });
+        }
+    }
+    Ok(())
 }
 
 /// Every destination uid is `< n` and appears at most once in its row.
@@ -198,6 +228,18 @@ mod tests {
             validate(&params, &bad),
             Err(Error::StakeOverflow { .. })
         ));
+        // 32768 entries of 65535 sum below 2^31; one more entry reaches it.
+        let mut long = input(32_770);
+        long.weights[0] = (1..=32_768).map(|j| (j, u16::MAX)).collect();
+        assert_eq!(validate(&params, &long), Ok(32_770));
+        long.weights[0].push((32_769, 32_768));
+        assert_eq!(
+            validate(&params, &long),
+            Err(Error::WeightRowOverflow {
+                row: 0,
+                sum: WEIGHT_ROW_SUM_LIMIT
+            })
+        );
         assert_eq!(
             Error::TooManyUids { n: 70000 }.to_string(),
             "70000 uids is more than the maximum of 65535"

@@ -40,7 +40,7 @@ pub mod reference;
 mod types;
 pub mod workload;
 
-pub use error::{Error, MAX_UIDS};
+pub use error::{Error, MAX_UIDS, WEIGHT_ROW_SUM_LIMIT};
 pub use fast::run;
 pub use types::{Input, Output, Params};
 

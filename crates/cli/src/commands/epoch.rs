@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use serde::Serialize;
-use yuma_epoch::conformance::{self, Carry, Case};
+use yuma_epoch::conformance::{self, Carry, Case, ReplayError};
 use yuma_epoch::{Error, Input, Output, Params};
 
 use crate::args::OutputArgs;
@@ -21,14 +21,17 @@ pub(crate) enum EpochCommand {
     /// with one case, or a `.jsonl` file with one case a line. Any `expected` fields are
     /// ignored. Prints one JSON line per case: `{"id": .., "steps": [{active, stake_weight,
     /// validator_permit, consensus, incentive, dividends, validator_trust, server_emission,
-    /// validator_emission, emission, bonds}, ..]}`.
+    /// validator_emission, emission, bonds}, ..]}`. A case the epoch refuses (for example a
+    /// total stake above i64::MAX rao) prints `{"id": .., "error": ".."}` instead, and the
+    /// other cases still run; the exit code is then 1.
     ///
     /// Example: yuma epoch run cases.jsonl
     Run(RunArgs),
     /// Run epoch cases and compare every step with its expected outputs.
     ///
-    /// Reports each mismatch (case, step, field, uid, expected, got) and a summary line.
-    /// Exits 0 when everything matches, 1 on any mismatch, 2 on a malformed case.
+    /// Reports each mismatch (case, step, field, uid, expected, got), each case the epoch
+    /// refused, and a summary line. Exits 0 when everything matches, 1 on any mismatch or
+    /// refused case, 2 on a file that does not parse.
     ///
     /// Example: yuma epoch check crates/epoch/tests/vectors/edge.jsonl
     Check(CheckArgs),
@@ -86,22 +89,36 @@ fn read_cases(path: &Path) -> anyhow::Result<Vec<Case>> {
     cases.with_context(|| format!("malformed case in {}", path.display()))
 }
 
+/// One case's outputs, or why it could not be replayed.
 #[derive(Serialize)]
 struct CaseOutput<'a> {
     id: &'a str,
-    steps: Vec<Output>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    steps: Option<Vec<Output>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
 }
 
 fn run_cases(args: &RunArgs) -> anyhow::Result<()> {
     let cases = read_cases(&args.file)?;
     let epoch = implementation(args.reference);
     let mut stdout = std::io::stdout().lock();
+    let mut refused = 0;
     for case in &cases {
-        let steps = conformance::replay(case, Carry::Computed, epoch)
-            .with_context(|| format!("replaying {}", args.file.display()))?;
+        let (steps, error) = match refused_case(conformance::replay(case, Carry::Computed, epoch))
+            .with_context(|| format!("replaying {}", args.file.display()))?
+        {
+            Ok(steps) => (Some(steps), None),
+            Err(e) => {
+                refused += 1;
+                eprintln!("yuma: {e}");
+                (None, Some(e.to_string()))
+            }
+        };
         let line = serde_json::to_string(&CaseOutput {
             id: &case.id,
             steps,
+            error,
         })
         .context("encoding the outputs")?;
         if let Err(e) = writeln!(stdout, "{line}") {
@@ -112,7 +129,31 @@ fn run_cases(args: &RunArgs) -> anyhow::Result<()> {
             return Err(e).context("writing to stdout");
         }
     }
-    Ok(())
+    refusals(refused, cases.len(), &args.file)
+}
+
+/// Splits a replay's outcome: a malformed case is the file's error (outer), an input the
+/// epoch refuses is only that case's (inner).
+fn refused_case(
+    replayed: Result<Vec<Output>, ReplayError>,
+) -> Result<Result<Vec<Output>, ReplayError>, ReplayError> {
+    match replayed {
+        Ok(outputs) => Ok(Ok(outputs)),
+        Err(e @ ReplayError::Epoch { .. }) => Ok(Err(e)),
+        Err(e) => Err(e),
+    }
+}
+
+/// Exit status of a run in which `refused` of `total` cases could not be replayed.
+fn refusals(refused: usize, total: usize, file: &Path) -> anyhow::Result<()> {
+    if refused == 0 {
+        return Ok(());
+    }
+    Err(Refused(format!(
+        "{refused} of {total} cases in {} could not be replayed",
+        file.display()
+    ))
+    .into())
 }
 
 /// One mismatch, located.
@@ -124,12 +165,20 @@ struct Located<'a> {
     mismatch: conformance::Mismatch,
 }
 
+/// A case that could not be replayed.
+#[derive(Serialize)]
+struct CaseError<'a> {
+    case: &'a str,
+    error: String,
+}
+
 #[derive(Serialize)]
 struct CheckReport<'a> {
     cases: usize,
     steps: usize,
     ok: bool,
     mismatches: Vec<Located<'a>>,
+    errors: Vec<CaseError<'a>>,
 }
 
 fn check_cases(args: &CheckArgs) -> anyhow::Result<()> {
@@ -140,10 +189,21 @@ fn check_cases(args: &CheckArgs) -> anyhow::Result<()> {
         steps: 0,
         ok: true,
         mismatches: Vec::new(),
+        errors: Vec::new(),
     };
     for case in &cases {
-        let outputs = conformance::replay(case, Carry::Expected, epoch)
-            .with_context(|| format!("replaying {}", args.file.display()))?;
+        let outputs = match refused_case(conformance::replay(case, Carry::Expected, epoch))
+            .with_context(|| format!("replaying {}", args.file.display()))?
+        {
+            Ok(outputs) => outputs,
+            Err(e) => {
+                report.errors.push(CaseError {
+                    case: &case.id,
+                    error: e.to_string(),
+                });
+                continue;
+            }
+        };
         for (k, (step, got)) in case.steps.iter().zip(outputs).enumerate() {
             let Some(expected) = &step.expected else {
                 continue;
@@ -158,7 +218,7 @@ fn check_cases(args: &CheckArgs) -> anyhow::Result<()> {
             }
         }
     }
-    report.ok = report.mismatches.is_empty();
+    report.ok = report.mismatches.is_empty() && report.errors.is_empty();
     let mut stdout = std::io::stdout().lock();
     if args.output.json {
         let json = serde_json::to_string(&report).context("encoding the report")?;
@@ -176,18 +236,23 @@ fn check_cases(args: &CheckArgs) -> anyhow::Result<()> {
             )
             .context("writing to stdout")?;
         }
+        for e in &report.errors {
+            writeln!(stdout, "{}", e.error).context("writing to stdout")?;
+        }
+        let verdict = match (report.mismatches.len(), report.errors.len()) {
+            (0, 0) => "all match".to_string(),
+            (m, 0) => format!("{m} mismatches"),
+            (m, e) => format!("{m} mismatches, {e} cases not replayed"),
+        };
         writeln!(
             stdout,
-            "{} cases, {} steps checked: {}",
-            report.cases,
-            report.steps,
-            if report.ok {
-                "all match".to_string()
-            } else {
-                format!("{} mismatches", report.mismatches.len())
-            }
+            "{} cases, {} steps checked: {verdict}",
+            report.cases, report.steps,
         )
         .context("writing to stdout")?;
+    }
+    if !report.errors.is_empty() {
+        return refusals(report.errors.len(), report.cases, &args.file);
     }
     if report.ok {
         Ok(())

@@ -202,3 +202,45 @@ fn bench_epoch_reports_every_variant() {
         assert!(t["median_ns"].as_u64().is_some_and(|ns| ns > 0), "{t}");
     }
 }
+
+#[test]
+fn a_refused_case_is_its_own_error_and_the_others_still_run() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Two uids of 2^63 - 1 rao each: a total stake past i64::MAX, which the epoch refuses.
+    let huge = one_line(CASE).replace("two_steps", "huge_stake").replacen(
+        "[1000,0,0]",
+        "[9223372036854775807,9223372036854775807,0]",
+        1,
+    );
+    let file = write(
+        dir.path(),
+        "mixed.jsonl",
+        &format!("{huge}\n{}\n", one_line(CASE)),
+    );
+    let out = run(&["epoch", "run", path(&file)]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON lines"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert_eq!(lines[0]["id"], "huge_stake");
+    let error = lines[0]["error"]
+        .as_str()
+        .expect("an error for the refused case");
+    assert!(error.contains("step 0: total stake"), "{error}");
+    assert!(lines[0].get("steps").is_none());
+    assert_eq!(lines[1]["id"], "two_steps");
+    assert_eq!(lines[1]["steps"].as_array().map(Vec::len), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("1 of 2 cases"), "{stderr}");
+
+    let out = run(&["epoch", "check", "--json", path(&file)]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value =
+        serde_json::from_slice(&out.stdout).expect("check --json prints one document");
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["errors"][0]["case"], "huge_stake");
+    assert_eq!(report["cases"], 2);
+}

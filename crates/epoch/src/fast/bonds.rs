@@ -175,9 +175,10 @@ impl Column {
 /// rows, sums of smaller bonds stay below 2^56.
 const WIDE_BOND: u64 = 1 << 40;
 
-/// Exact column sums of positive EMA bonds: summed in 64 bits while every bond is below
-/// [`WIDE_BOND`] (always, unless a bonds moving average above 100% inflates the bonds),
-/// otherwise summed again in 128 bits.
+/// Column sums of positive EMA bonds as subtensor's `inplace_col_normalize_sparse` takes them:
+/// in I32F32 with `saturating_add`, which for non-negative terms is the exact sum capped at
+/// `I32F32::MAX`. Summed in 64 bits while every bond is below [`WIDE_BOND`] (always, unless a
+/// bonds moving average above 100% inflates the bonds), otherwise summed again in 128 bits.
 #[derive(Default)]
 struct Sums {
     /// Bitwise or of every added bond.
@@ -191,16 +192,19 @@ impl Sums {
         self.seen |= bits;
     }
 
-    /// The exact sums: `narrow` when every bond was small, else recomputed from `ema`.
-    fn exact(&self, narrow: impl Iterator<Item = u64>, ema: &Csr, n: usize) -> Vec<u128> {
+    /// Divisors by the saturated sums: `narrow` when every bond was small (no sum then
+    /// reaches the cap), else recomputed from `ema`.
+    fn divisors(&self, narrow: impl Iterator<Item = u64>, ema: &Csr, n: usize) -> Vec<Divisor> {
         if self.seen < WIDE_BOND {
-            return narrow.map(u128::from).collect();
+            return narrow.map(Divisor::sum_or_one).collect();
         }
         let mut sums = vec![0u128; n];
         for (j, v) in ema.col.iter().zip(&ema.val) {
             sums[usize::from(*j)] += v.to_bits().max(0) as u128;
         }
-        sums
+        sums.into_iter()
+            .map(|s| Divisor::sum_or_one(s.min(i64::MAX as u128) as u64))
+            .collect()
     }
 }
 
@@ -239,41 +243,16 @@ fn matched_row(
     sums.note(seen);
 }
 
-/// Column normalisation by exact column sums of positive entries, as subtensor's
-/// `inplace_col_normalize_sparse` (it sums in I64F64, which no sum here can saturate): each
-/// entry `v` of a column with sum `S > 0` becomes `floor(v * 2^32 / S)`, at most 1.
-enum ColumnNorm {
-    /// Every sum fits in an I32F32 (always, unless a bonds moving average above 100% inflates
-    /// the bonds): division by reciprocal.
-    Narrow(Vec<Divisor>),
-    /// Some sum exceeds the I32F32 range: plain 128-bit division.
-    Wide(Vec<u128>),
-}
+/// Where subtensor's saturating I32F32 column sum of u16 bonds (in units of one) stops:
+/// `I32F32::MAX` is just below 2^31.
+const BOND_SUM_CAP: u64 = 1 << 31;
 
-impl ColumnNorm {
-    fn new(sums: &[u128]) -> Self {
-        if sums.iter().all(|s| *s <= i64::MAX as u128) {
-            Self::Narrow(
-                sums.iter()
-                    .map(|s| Divisor::sum_or_one(*s as u64))
-                    .collect(),
-            )
-        } else {
-            Self::Wide(sums.to_vec())
-        }
-    }
-
-    /// Entry `v > 0` of column `j`, normalised.
-    #[inline]
-    fn div(&self, j: usize, v: I32F32) -> I32F32 {
-        match self {
-            Self::Narrow(d) => d[j].div_fixed(v),
-            Self::Wide(sums) => match sums[j] {
-                0 => v,
-                s => I32F32::from_bits((((v.to_bits() as u128) << 32) / s) as i64),
-            },
-        }
-    }
+/// Column sum `d` of u16 bonds as subtensor's saturating I32F32 sum sees it, in units of
+/// one. A sum of 2^31 or more saturates at `I32F32::MAX = 2^31 - 2^-32`, and dividing by it,
+/// `floor(b * 2^64 / (2^63 - 1))`, is `2b` for every u16 `b`, as is dividing by 2^31,
+/// `floor(b * 2^32 / 2^31)`: so 2^31 stands for the cap.
+fn saturated_bond_sum(d: u64) -> u64 {
+    d.min(BOND_SUM_CAP)
 }
 
 /// Classic bonds: column-normalised bonds and stake-weighted weights, fixed-alpha EMA,
@@ -352,7 +331,7 @@ pub(super) fn yuma2(
         .zip(&bond_sum)
         .map(|(d, b)| Column {
             delta: Divisor::sum_or_one(d.to_bits().max(0) as u64),
-            bond: U16Divisor::sum_or_one(*b),
+            bond: U16Divisor::sum_or_one(saturated_bond_sum(*b)),
             sum: 0,
             max: ZERO,
         })
@@ -437,38 +416,32 @@ pub(super) fn yuma2(
         ema.end_row();
     }
 
-    let ema_sum = sums.exact(columns.iter().map(|c| c.sum), ema, n);
-    let norm = ColumnNorm::new(&ema_sum);
+    let norms = sums.divisors(columns.iter().map(|c| c.sum), ema, n);
     // Per column: the normalisation, the upscaling by the normalised maximum, the incentive.
     let finals: Vec<Final> = columns
         .iter()
+        .zip(norms)
         .enumerate()
-        .map(|(j, c)| {
+        .map(|(j, (c, norm))| {
             let top = if c.max > ZERO {
-                norm.div(j, c.max)
+                norm.div_fixed(c.max)
             } else {
                 ZERO
             };
             Final {
-                norm: match &norm {
-                    ColumnNorm::Narrow(d) => d[j],
-                    ColumnNorm::Wide(_) => Divisor::sum_or_one(0),
-                },
+                norm,
                 up: Divisor::sum_or_one(top.to_bits() as u64),
                 incentive: ctx.incentive[j],
             }
         })
         .collect();
-    match &norm {
-        ColumnNorm::Narrow(_) => yuma2_dividends(ctx, ema, &finals, |f, _, e| f.norm.div_fixed(e)),
-        ColumnNorm::Wide(_) => yuma2_dividends(ctx, ema, &finals, |_, j, e| norm.div(j, e)),
-    }
+    yuma2_dividends(ctx, ema, &finals)
 }
 
 /// Classic bonds' per-column constants of the dividends and stored rows.
 #[derive(Clone, Copy)]
 struct Final {
-    /// Column normalisation (when every column sum fits in an I32F32).
+    /// Column normalisation.
     norm: Divisor,
     /// Divides by the normalised column maximum.
     up: Divisor,
@@ -476,20 +449,18 @@ struct Final {
     incentive: I32F32,
 }
 
-/// Dividends (normalised) and stored rows of classic bonds from the EMA bonds, `norm(final,
-/// column, bond)` column-normalising an EMA bond.
+/// Dividends (normalised) and stored rows of classic bonds from the EMA bonds.
 fn yuma2_dividends(
     ctx: &Context<'_>,
     ema: &Csr,
     finals: &[Final],
-    norm: impl Fn(&Final, usize, I32F32) -> I32F32,
 ) -> (Vec<I32F32>, Vec<Vec<(u16, u16)>>) {
     // Incentive is normalised and normalised bonds are non-negative, so the usual case
     // multiplies proportions (exactly, see `mul_unit`) and adds non-negative terms.
     if ctx.incentive.iter().all(|x| (ZERO..=ONE).contains(x)) {
-        dividend_rows(ctx, ema, finals, norm, (mul_unit, add_nonneg))
+        dividend_rows(ctx, ema, finals, (mul_unit, add_nonneg))
     } else {
-        dividend_rows(ctx, ema, finals, norm, (|a, b| mul(a, b), add))
+        dividend_rows(ctx, ema, finals, (|a, b| mul(a, b), add))
     }
 }
 
@@ -500,7 +471,6 @@ fn dividend_rows(
     ctx: &Context<'_>,
     ema: &Csr,
     finals: &[Final],
-    norm: impl Fn(&Final, usize, I32F32) -> I32F32,
     (times, plus): (
         impl Fn(I32F32, I32F32) -> I32F32,
         impl Fn(I32F32, I32F32) -> I32F32,
@@ -519,7 +489,7 @@ fn dividend_rows(
                 .map(|(&j, &e)| {
                     let ju = usize::from(j);
                     let f = &finals[ju];
-                    let v = norm(f, ju, e);
+                    let v = f.norm.div_fixed(e);
                     acc = plus(acc, times(f.incentive, v));
                     (j, proportion_to_u16_fast(f.up.div_fixed(v)))
                 })
@@ -528,7 +498,7 @@ fn dividend_rows(
             for (&j, &e) in cols.iter().zip(vals) {
                 let ju = usize::from(j);
                 let f = &finals[ju];
-                acc = plus(acc, times(f.incentive, norm(f, ju, e)));
+                acc = plus(acc, times(f.incentive, f.norm.div_fixed(e)));
             }
         }
         dividends[i] = acc;
@@ -624,12 +594,8 @@ pub(super) fn yuma3(
         ema.end_row();
     }
 
-    let ema_sum = sums.exact(ema_sum.into_iter(), ema, n);
-    let norm = ColumnNorm::new(&ema_sum);
-    match &norm {
-        ColumnNorm::Narrow(d) => yuma3_dividends(ctx, ema, |j, e| d[j].div_fixed(e)),
-        ColumnNorm::Wide(_) => yuma3_dividends(ctx, ema, |j, e| norm.div(j, e)),
-    }
+    let norms = sums.divisors(ema_sum.into_iter(), ema, n);
+    yuma3_dividends(ctx, ema, |j, e| norms[j].div_fixed(e))
 }
 
 /// The fixed-alpha Yuma3 EMA of a steady-state row, `ema(weight, bond proportion)` giving
@@ -912,5 +878,17 @@ mod tests {
         assert!(!matches(&[1, 3, 7], &bonds(&[1, 3, 7]), &some));
         assert!(matches(&[1, 2, 7], &bonds(&[1, 2, 7]), &some));
         assert!(ascending(&[0, 1, 65_535]) && !ascending(&[2, 2]) && ascending(&[5]));
+    }
+
+    #[test]
+    fn a_saturated_u16_bond_sum_divides_as_i32f32_max_does() {
+        let cap = U16Divisor::sum_or_one(saturated_bond_sum(u64::from(u16::MAX) << 17));
+        for b in 0..=u16::MAX {
+            // Subtensor: safe_div(I32F32(b), I32F32::MAX).
+            let upstream = crate::fixed::safe_div(I32F32::from_num(b), I32F32::max_value());
+            assert_eq!(cap.div(b), upstream.to_bits() as u64, "bond {b}");
+        }
+        assert_eq!(saturated_bond_sum(BOND_SUM_CAP - 1), BOND_SUM_CAP - 1);
+        assert_eq!(saturated_bond_sum(u64::MAX), BOND_SUM_CAP);
     }
 }

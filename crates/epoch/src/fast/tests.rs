@@ -53,6 +53,9 @@ fn params(n: usize) -> impl Strategy<Value = Params> {
                 // Where the EMA bonds saturate and the conversions overflow.
                 prop_oneof![
                     Just(2_147_483_648_000_000u64),
+                    Just(2_147_483_647_999_999u64),
+                    Just(2_147_483_648_000_001u64),
+                    Just(i64::MAX as u64),
                     Just(1u64 << 63),
                     Just(u64::MAX),
                     any::<u64>(),
@@ -403,11 +406,15 @@ fn bonds_moving_average_above_one_hundred_percent_runs_as_subtensor_does() {
 
 #[test]
 fn bonds_moving_average_at_the_extremes_runs_as_subtensor_does() {
-    // The EMA bonds saturate and their column sums leave the I32F32 range (subtensor sums them
-    // in I64F64); Yuma3's factor wraps (see `Derived::new`). Both paths agree for every u64.
+    // The EMA bonds saturate and their column sums pass I32F32::MAX, where subtensor's
+    // saturating sums stop; Yuma3's factor wraps (see `Derived::new`). Both paths agree for
+    // every u64.
     for bma in [
         2_147_483_647_000_000,
+        2_147_483_647_999_999,
         2_147_483_648_000_000,
+        2_147_483_648_000_001,
+        i64::MAX as u64,
         1 << 63,
         u64::MAX - 1,
         u64::MAX,

@@ -14,9 +14,15 @@ pub(crate) type Sparse = Vec<Vec<(u16, I32F32)>>;
 const ZERO: I32F32 = I32F32::from_bits(0);
 const ONE: I32F32 = I32F32::from_bits(1 << 32);
 
-/// Sum of a vector (never overflows here: at most 65535 values of about 1).
+/// Sum of a vector, wrapping on overflow as subtensor's `Iterator::sum` does in the chain's
+/// release build (no sum of an accepted input overflows: see [`crate::error`]).
 pub(crate) fn sum(x: &[I32F32]) -> I32F32 {
-    x.iter().fold(ZERO, |acc, v| acc.saturating_add(*v))
+    x.iter().fold(ZERO, |acc, v| wrapping_add(acc, *v))
+}
+
+/// `a + b` modulo 2^64 in the bits: the `+` of `substrate-fixed` without overflow checks.
+fn wrapping_add(a: I32F32, b: I32F32) -> I32F32 {
+    I32F32::from_bits(a.to_bits().wrapping_add(b.to_bits()))
 }
 
 /// True where the value is non-zero and among the top `k` (ascending stable sort, so among
@@ -46,11 +52,11 @@ pub(crate) fn inplace_normalize(x: &mut [I32F32]) {
     }
 }
 
-/// [`inplace_normalize`] in I64F64.
+/// [`inplace_normalize`] in I64F64 (its sum wraps as [`sum`]'s).
 pub(crate) fn inplace_normalize_64(x: &mut [I64F64]) {
-    let total = x
-        .iter()
-        .fold(I64F64::from_bits(0), |acc, v| acc.saturating_add(*v));
+    let total = x.iter().fold(I64F64::from_bits(0), |acc, v| {
+        I64F64::from_bits(acc.to_bits().wrapping_add(v.to_bits()))
+    });
     if total == I64F64::from_bits(0) {
         return;
     }
@@ -128,41 +134,34 @@ pub(crate) fn scalar_vec_mask_sparse_matrix(
         .collect()
 }
 
-/// Divides each row by its sum when the sum is positive.
-///
-/// The sum is taken in I64F64 and the quotient converted back: this equals subtensor's I32F32
-/// division whenever its I32F32 sum does not overflow, which only rows of more than 32768 raw
-/// u16 weights can do.
+/// Divides each row by its sum when the sum is positive; the sum wraps as [`sum`]'s.
 pub(crate) fn inplace_row_normalize_sparse(matrix: &mut Sparse) {
     for row in matrix.iter_mut() {
-        let total = row.iter().fold(I64F64::from_bits(0), |acc, (_, v)| {
-            acc.saturating_add(I64F64::from_num(*v))
-        });
-        if total > I64F64::from_bits(0) {
+        let total = row.iter().fold(ZERO, |acc, (_, v)| wrapping_add(acc, *v));
+        if total > ZERO {
             for (_, v) in row.iter_mut() {
-                *v = I32F32::saturating_from_num(safe_div_64(I64F64::from_num(*v), total));
+                *v = safe_div(*v, total);
             }
         }
     }
 }
 
-/// Divides each column by its sum where the sum is non-zero.
-///
-/// Sums in I64F64 for the same reason as [`inplace_row_normalize_sparse`]; subtensor's
-/// saturating I32F32 sum gives the same result whenever it does not saturate.
+/// Divides each column by its sum where the sum is non-zero. The sums saturate at
+/// `I32F32::MAX`, as subtensor's do (`saturating_add`), which EMA bonds inflated by a bonds
+/// moving average above 100% can reach.
 pub(crate) fn inplace_col_normalize_sparse(matrix: &mut Sparse, columns: usize) {
-    let mut col_sum = vec![I64F64::from_bits(0); columns];
+    let mut col_sum = vec![ZERO; columns];
     for row in matrix.iter() {
         for (j, v) in row {
             let s = &mut col_sum[usize::from(*j)];
-            *s = s.saturating_add(I64F64::from_num(*v));
+            *s = s.saturating_add(*v);
         }
     }
     for row in matrix.iter_mut() {
         for (j, v) in row.iter_mut() {
             let s = col_sum[usize::from(*j)];
-            if s != I64F64::from_bits(0) {
-                *v = I32F32::saturating_from_num(safe_div_64(I64F64::from_num(*v), s));
+            if s != ZERO {
+                *v = safe_div(*v, s);
             }
         }
     }
@@ -193,7 +192,7 @@ pub(crate) fn inplace_col_max_upscale_sparse(matrix: &mut Sparse, columns: usize
 pub(crate) fn row_sum_sparse(matrix: &Sparse) -> Vec<I32F32> {
     matrix
         .iter()
-        .map(|row| row.iter().fold(ZERO, |acc, (_, v)| acc.saturating_add(*v)))
+        .map(|row| row.iter().fold(ZERO, |acc, (_, v)| wrapping_add(acc, *v)))
         .collect()
 }
 

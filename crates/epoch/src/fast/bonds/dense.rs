@@ -30,9 +30,11 @@ impl<'a> Dense<'a> {
     /// stake as empty) and no bonds, or has weights for bonds on exactly the shared columns
     /// and bonds on exactly the same columns; the shared columns ascend and all keep their
     /// bonds. The bounds that make [`ColumnStep`]'s 64-bit arithmetic exact: the EMA factor
-    /// is strictly between 0 and 1, and every stake of a row with entries and every incentive
-    /// is below 1. Then a row's dividend terms (each at most its column's incentive) cannot
-    /// saturate, so adding them column by column gives the general path's row sums.
+    /// is strictly between 0 and 1, every stake of a row with entries and every incentive is
+    /// below 1, and too few rows for a column's bond sum to reach the cap of subtensor's
+    /// saturating sum (see [`super::saturated_bond_sum`]). Then a row's dividend terms (each at
+    /// most its column's incentive) cannot saturate, so adding them column by column gives the
+    /// general path's row sums.
     pub(super) fn find(ctx: &Context<'a>, alpha: I32F32, kept: &[bool]) -> Option<Self> {
         let below_one = |x: &I32F32| (ZERO..ONE).contains(x);
         if alpha <= ZERO || alpha >= ONE || !ctx.incentive.iter().all(below_one) {
@@ -59,6 +61,9 @@ impl<'a> Dense<'a> {
             rows.push(i);
         }
         let cols = shared?;
+        if rows.len() as u64 * u64::from(u16::MAX) >= super::BOND_SUM_CAP {
+            return None;
+        }
         let kept_all = cols.iter().fold(true, |ok, &j| ok & kept[usize::from(j)]);
         (ascending(cols) && kept_all).then_some(Self { rows, cols })
     }
