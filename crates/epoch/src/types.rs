@@ -42,7 +42,7 @@ pub struct Params {
 }
 
 impl Default for Params {
-    /// Subtensor's defaults for a new subnet (Yuma2 bonds, liquid alpha off, no owner).
+    /// Subtensor's defaults for a new subnet (classic bonds, liquid alpha off, no owner).
     fn default() -> Self {
         Self {
             tempo: 360,

@@ -4,7 +4,7 @@
 //! name = "copier"
 //! epochs = 80            # tempos to run
 //! reveal_delay = 1       # commit-reveal delay in tempos (0 = weights public at once)
-//! variant = "classic"    # classic | yuma3 | yuma3-liquid | yuma3-anticopy | yuma3-liquid-anticopy
+//! variant = "classic"    # classic (alias yuma2) | yuma3 | yuma3-liquid | yuma3-anticopy | yuma3-liquid-anticopy
 //! noise_percent = 10     # honest validators' error, percent of the quality scale
 //!
 //! [[validators]]
@@ -30,8 +30,9 @@ use crate::error::Error;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Variant {
-    /// Classic (Yuma2) EMA bonds, subtensor's default.
+    /// Classic EMA bonds ("Yuma2", also accepted by that name), subtensor's default.
     #[default]
+    #[serde(alias = "yuma2")]
     Classic,
     /// Per-cell Yuma3 bonds with the fixed EMA factor.
     Yuma3,
@@ -96,6 +97,9 @@ impl std::str::FromStr for Variant {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self, Error> {
+        if s == "yuma2" {
+            return Ok(Self::Classic);
+        }
         Self::ALL
             .into_iter()
             .find(|v| v.name() == s)
@@ -383,6 +387,7 @@ mod tests {
         ));
         assert_eq!("yuma3-liquid".parse::<Variant>(), Ok(Variant::Yuma3Liquid));
         assert!("yuma4".parse::<Variant>().is_err());
+        assert_eq!("yuma2".parse::<Variant>(), Ok(Variant::Classic));
         for v in Variant::ALL {
             assert_eq!(v.name().parse::<Variant>(), Ok(v));
         }

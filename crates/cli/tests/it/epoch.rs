@@ -8,7 +8,7 @@ use std::process::Output;
 
 use crate::util::{yuma, yuma_err, yuma_ok};
 
-/// A two-step Yuma2 case: one validator (uid 0) weighting two miners.
+/// A two-step classic-bonds case: one validator (uid 0) weighting two miners.
 const CASE: &str = r#"{"id":"two_steps","tags":["test"],"pipeline":"sparse","n":3,
 "params":{"tempo":100,"activity_cutoff":1000,"kappa":32767,"bonds_penalty":65535,
 "bonds_moving_average":900000,"max_allowed_validators":3,"liquid_alpha_enabled":false,

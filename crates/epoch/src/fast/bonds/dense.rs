@@ -32,7 +32,7 @@ impl<'a> Dense<'a> {
     /// bonds. The bounds that make [`ColumnStep`]'s 64-bit arithmetic exact: the EMA factor
     /// is strictly between 0 and 1, every stake of a row with entries and every incentive is
     /// below 1, and too few rows for a column's bond sum to reach the cap of subtensor's
-    /// saturating sum (see [`super::saturated_bond_sum`]). Then a row's dividend terms (each at
+    /// saturating sum (see [`super::classic::BOND_SUM_CAP`]). Then a row's dividend terms (each at
     /// most its column's incentive) cannot saturate, so adding them column by column gives the
     /// general path's row sums.
     pub(super) fn find(ctx: &Context<'a>, alpha: I32F32, kept: &[bool]) -> Option<Self> {
@@ -61,17 +61,17 @@ impl<'a> Dense<'a> {
             rows.push(i);
         }
         let cols = shared?;
-        if rows.len() as u64 * u64::from(u16::MAX) >= super::BOND_SUM_CAP {
+        if rows.len() as u64 * u64::from(u16::MAX) >= super::classic::BOND_SUM_CAP {
             return None;
         }
         let kept_all = cols.iter().fold(true, |ok, &j| ok & kept[usize::from(j)]);
         (ascending(cols) && kept_all).then_some(Self { rows, cols })
     }
 
-    /// Dividends (normalised) and stored rows, as [`super::yuma2`] computes them; `None` when
+    /// Dividends (normalised) and stored rows, as [`super::classic::classic`] computes them; `None` when
     /// a column's delta sum is not what [`ColumnStep::ema`] expects (the general path then
     /// runs).
-    pub(super) fn yuma2(
+    pub(super) fn classic(
         &self,
         ctx: &Context<'_>,
         alpha: I32F32,
