@@ -2,6 +2,8 @@
 //! holds a bond to each, with pseudo-random values from a fixed seed (splitmix64), so every
 //! run and every machine times the same input.
 
+use yuma_primitives::rng::SplitMix64;
+
 use crate::types::{Input, Params};
 
 /// Which bond mechanism a workload exercises.
@@ -51,7 +53,7 @@ impl Workload {
     pub fn build(&self) -> (Params, Input) {
         let n = self.validators + self.miners;
         assert!(n <= crate::MAX_UIDS, "workload of {n} uids is too large");
-        let mut rng = SplitMix64(self.seed);
+        let mut rng = SplitMix64::new(self.seed);
         let current_block = 100_000;
         let params = Params {
             max_allowed_validators: u16::try_from(self.validators).unwrap_or(u16::MAX),
@@ -64,21 +66,21 @@ impl Workload {
         let mut bonds = vec![Vec::new(); n];
         for i in 0..self.validators {
             // Stored rows are max-upscaled: one entry is 65535.
-            let top = miners.start + (rng.next() as usize) % self.miners.max(1);
+            let top = miners.start + (rng.next_u64() as usize) % self.miners.max(1);
             weights[i] = miners
                 .clone()
                 .map(|j| {
                     let w = if j == top {
                         u16::MAX
                     } else {
-                        rng.next() as u16 | 1
+                        rng.next_u64() as u16 | 1
                     };
                     (j as u16, w)
                 })
                 .collect();
             bonds[i] = miners
                 .clone()
-                .map(|j| (j as u16, rng.next() as u16 | 1))
+                .map(|j| (j as u16, rng.next_u64() as u16 | 1))
                 .collect();
         }
         let stake = (0..n)
@@ -88,7 +90,7 @@ impl Workload {
                 } else {
                     1_000_000_000
                 };
-                base + rng.next() % base
+                base + rng.next_u64() % base
             })
             .collect();
         let input = Input {
@@ -102,19 +104,6 @@ impl Workload {
             bonds,
         };
         (params, input)
-    }
-}
-
-/// Sebastiano Vigna's splitmix64: tiny, fast, and the same everywhere.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
     }
 }
 

@@ -87,7 +87,7 @@ impl Config {
         let validators = spec.validators()?;
         let me = key.public_key();
         let Some((_, spec_listen)) = validators.iter().find(|(k, _)| *k == me) else {
-            return Err(SpecError::NotValidator(me.to_string()));
+            return Err(SpecError::NotValidator { key: Box::new(me) });
         };
         let listen = listen.unwrap_or(*spec_listen);
         let mut config = Self::dev(base_path, block_time, rpc_addr);

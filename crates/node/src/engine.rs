@@ -63,7 +63,7 @@ async fn serve(
 ) -> Result<(), Error> {
     let me = config.consensus.key.public_key();
     if !config.consensus.validators.contains(&me) {
-        return Err(Error::NotValidator(me.to_string()));
+        return Err(Error::NotValidator { key: Box::new(me) });
     }
     let store = Arc::new(Store::open(config.base_path.join("chain.redb"))?);
     let metrics = Arc::new(Metrics::new());
@@ -84,10 +84,7 @@ async fn serve(
             path: "application thread".into(),
             source: e,
         })?;
-    let genesis = store
-        .header(0)?
-        .ok_or_else(|| Error::Task("the store has no genesis block".into()))?
-        .hash;
+    let genesis = store.header(0)?.ok_or(Error::NoGenesis)?.hash;
 
     let listener = tokio::net::TcpListener::bind(config.rpc_addr)
         .await
@@ -144,7 +141,7 @@ async fn serve(
     futures::pin_mut!(shutdown);
     let outcome = match futures::future::select(shutdown, stopped).await {
         futures::future::Either::Left(_) => Ok(()),
-        futures::future::Either::Right(_) => Err(Error::Task("consensus stopped".into())),
+        futures::future::Either::Right(_) => Err(Error::ConsensusStopped),
     };
     // Stop accepting requests; open WebSockets are dropped with the runtime.
     let _ = stop_rpc.send(());

@@ -3,6 +3,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use commonware_cryptography::ed25519::PublicKey;
+
 use crate::application::ApplicationError;
 
 /// Why the node could not start or had to stop.
@@ -31,12 +33,18 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The node's consensus key is not in the chain's validator set.
-    #[error("consensus key {0} is not one of the chain's validators")]
-    NotValidator(String),
-    /// The p2p network could not start.
-    #[error("p2p: {0}")]
-    P2p(String),
-    /// A task panicked.
-    #[error("task failed: {0}")]
-    Task(String),
+    #[error("consensus key {key} is not one of the chain's validators")]
+    NotValidator {
+        /// The node's consensus key.
+        key: Box<PublicKey>,
+    },
+    /// The p2p peer list names a validator key twice (or this node's own key among its peers).
+    #[error("p2p: a validator key is listed twice")]
+    DuplicateValidator,
+    /// The store opened without a genesis block, which opening it writes.
+    #[error("the store has no genesis block")]
+    NoGenesis,
+    /// A consensus task stopped while the node was meant to run.
+    #[error("consensus stopped")]
+    ConsensusStopped,
 }

@@ -30,7 +30,7 @@ const CHANNEL_BURST: u32 = 512;
 /// Starts the network and the validator on it.
 ///
 /// # Errors
-/// [`Error::P2p`] when the peer list is inconsistent (a key twice, or this node's own key).
+/// [`Error::DuplicateValidator`] when the peer list is inconsistent (a key twice, or this node's own key).
 pub fn start(
     context: Context,
     settings: &Settings,
@@ -46,7 +46,7 @@ pub fn start(
     let count = addresses.len();
     let addresses: Map<_, Address> = addresses
         .try_into()
-        .map_err(|_| Error::P2p("a validator key is listed twice".into()))?;
+        .map_err(|_| Error::DuplicateValidator)?;
     let handshake = Cups::<_, ChaCha20Poly1305>::new(
         Sake {
             signer: settings.key.clone(),

@@ -53,8 +53,11 @@ pub enum SpecError {
     #[error("bad key {0:?}")]
     BadKey(String),
     /// The key is not one of the spec's validators.
-    #[error("consensus key {0} is not one of the spec's validators")]
-    NotValidator(String),
+    #[error("consensus key {key} is not one of the spec's validators")]
+    NotValidator {
+        /// The key given.
+        key: Box<PublicKey>,
+    },
     /// The spec names no validator, or one twice.
     #[error("the validator set must be non-empty and without duplicates")]
     BadValidators,

@@ -12,6 +12,7 @@
 mod account;
 mod balance;
 mod ids;
+pub mod rng;
 pub mod ss58;
 
 pub use account::AccountId;
