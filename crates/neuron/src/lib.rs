@@ -13,6 +13,9 @@
 //! - [`protocol`]: the routes and JSON bodies, and [`MinerClient`], which signs requests
 //!   (reused by the gateway).
 //! - [`metagraph`]: the subnet's neurons from one RPC call, refreshed in the background.
+//! - [`shapley`]: each miner's marginal contribution to the ensemble of a step's answers,
+//!   which the validator scores by when the task can combine answers, so that k hotkeys
+//!   serving one model share one model's credit.
 //!
 //! Scores are `f64` in [0, 1]; weights are `u16` with the largest at 65535; stake is alpha rao.
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
@@ -23,6 +26,7 @@ pub mod metagraph;
 pub mod miner;
 pub mod outcomes;
 pub mod protocol;
+pub mod shapley;
 pub mod task;
 pub mod validator;
 

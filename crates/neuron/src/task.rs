@@ -8,6 +8,8 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::shapley::Coalition;
+
 /// The miner side of a subnet: answers one challenge. Runs on a blocking thread, so it may
 /// compute for a while.
 pub trait Solver: Send + Sync + 'static {
@@ -40,4 +42,17 @@ pub trait Challenger: Send + Sync + 'static {
 
     /// The quality of `answer` in [0, 1] (0 for a wrong or malformed answer).
     fn score(&self, key: &Self::Key, answer: &Self::Answer) -> f64;
+
+    /// The answers to one challenge as a game whose value is the quality of their combined
+    /// answer (a mean of predictions, a majority vote, ...), for scoring each miner by what it
+    /// adds ([`crate::shapley`]). `None`, the default, when the task cannot combine answers:
+    /// each answer is then scored alone.
+    fn ensemble<'a>(
+        &'a self,
+        key: &'a Self::Key,
+        answers: &[&'a Self::Answer],
+    ) -> Option<Box<dyn Coalition + 'a>> {
+        let _ = (key, answers);
+        None
+    }
 }

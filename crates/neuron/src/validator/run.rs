@@ -12,11 +12,12 @@ use yuma_client::{Client, Metagraph, NeuronInfo};
 use yuma_keys::Pair;
 use yuma_primitives::{AccountId, NetUid};
 
-use super::scores::{Scores, latency_factor};
+use super::scores::{Scores, Scoring, latency_factor};
 use super::status::{MinerStatus, Status};
 use super::submit::{ChainView, Submission, Submitter};
 use crate::Error;
 use crate::protocol::{MinerClient, QueryError, axon_addr};
+use crate::shapley::shapley;
 use crate::task::Challenger;
 
 /// How a validator runs.
@@ -34,6 +35,8 @@ pub struct ValidatorConfig {
     pub max_parallel: usize,
     /// EMA factor of the scores.
     pub ema_alpha: f64,
+    /// How a step's answers are scored.
+    pub scoring: Scoring,
     /// The subnet's weights version key.
     pub version_key: u64,
     /// Where to write the status after each step.
@@ -42,7 +45,7 @@ pub struct ValidatorConfig {
 
 impl ValidatorConfig {
     /// Defaults for `netuid`: a step every 2 s, 5 s timeout, weights checked every 250 ms,
-    /// 16 queries at once, EMA 0.3.
+    /// 16 queries at once, EMA 0.3, Shapley scoring.
     pub fn new(netuid: NetUid) -> Self {
         Self {
             netuid,
@@ -51,6 +54,7 @@ impl ValidatorConfig {
             weights_poll: Duration::from_millis(250),
             max_parallel: 16,
             ema_alpha: 0.3,
+            scoring: Scoring::default(),
             version_key: 0,
             status_file: None,
         }
@@ -101,11 +105,27 @@ impl fmt::Display for Event {
 }
 
 /// One query's result.
-enum Outcome {
-    /// Scored (0 for failures).
-    Scored(f64),
+enum Outcome<A> {
+    /// The miner answered after `latency`.
+    Answered {
+        /// The answer.
+        answer: A,
+        /// How long it took.
+        latency: Duration,
+    },
     /// The miner refused us for lack of a permit: no score this step.
     NotScored,
+}
+
+/// How one query went: its outcome, or why it failed.
+type Queried<A> = Result<Outcome<A>, String>;
+
+/// A miner that answered this step.
+struct Answered<A> {
+    uid: u16,
+    hotkey: AccountId,
+    answer: A,
+    latency: Duration,
 }
 
 /// A validator on one subnet.
@@ -132,7 +152,7 @@ impl<C: Challenger> Validator<C> {
     pub fn new(config: ValidatorConfig, challenger: C, client: Arc<Client>, pair: Pair) -> Self {
         let pair = Arc::new(pair);
         Self {
-            scores: Scores::new(config.ema_alpha),
+            scores: Scores::new(config.ema_alpha, config.scoring.floor()),
             latest: Arc::new(Mutex::new(Latest::default())),
             miners: Arc::new(MinerClient::new(pair.clone())),
             challenger: Arc::new(challenger),
@@ -228,31 +248,43 @@ impl<C: Challenger> Validator<C> {
             .filter(|n| n.hotkey != me)
             .filter_map(|n| axon_addr(n).map(|addr| (n.uid, n.hotkey, addr)))
             .collect();
-        // One task per step for every miner: their scores then compare like with like.
+        // One task per step for every miner: their answers then compare like with like, and
+        // combine into one ensemble.
         let seed: u64 = rand::thread_rng().r#gen();
-        let results: Vec<(u16, AccountId, Result<Outcome, String>)> =
+        let (challenge, key) = self.challenger.challenge(seed);
+        let challenge = Arc::new(challenge);
+        let results: Vec<(u16, AccountId, Queried<C::Answer>)> =
             futures::stream::iter(targets.iter().copied())
                 .map(|(uid, hotkey, addr)| {
-                    let query = self.query(hotkey, addr, seed);
+                    let query = self.query(hotkey, addr, challenge.clone());
                     async move { (uid, hotkey, query.await) }
                 })
                 .buffer_unordered(self.config.max_parallel.max(1))
                 .collect()
                 .await;
-        let mut answered = 0;
+        let mut answers = Vec::new();
         for (uid, hotkey, result) in results {
             match result {
-                Ok(Outcome::Scored(score)) => {
-                    answered += 1;
-                    self.scores.record(uid, hotkey, score);
+                Ok(Outcome::Answered { answer, latency }) => answers.push(Answered {
+                    uid,
+                    hotkey,
+                    answer,
+                    latency,
+                }),
+                Ok(Outcome::NotScored) => {
+                    self.scores.touch(uid, hotkey);
                 }
-                Ok(Outcome::NotScored) => self.scores.touch(uid, hotkey),
                 Err(reason) => {
-                    self.scores.record(uid, hotkey, 0.0);
+                    self.scores.record(uid, hotkey, 0.0, 0.0);
                     events.push(Event::QueryFailed { uid, reason });
                 }
             }
         }
+        // Answers come back in completion order; score them in UID order, so the same
+        // answers always give the same (sampled) values.
+        answers.sort_by_key(|a| a.uid);
+        let answered = answers.len();
+        self.score(&key, &answers, seed);
         self.scores.retain(|uid, hotkey| {
             metagraph
                 .neurons
@@ -287,6 +319,29 @@ impl<C: Challenger> Validator<C> {
         events
     }
 
+    /// Records each answer's score: its Shapley value in the ensemble of all answers (or its
+    /// own quality, see [`Scoring`]) times its latency factor.
+    fn score(&mut self, key: &C::Key, answers: &[Answered<C::Answer>], seed: u64) {
+        let qualities: Vec<f64> = answers
+            .iter()
+            .map(|a| self.challenger.score(key, &a.answer))
+            .collect();
+        let refs: Vec<&C::Answer> = answers.iter().map(|a| &a.answer).collect();
+        let contributions = match self.config.scoring {
+            Scoring::Shapley => self
+                .challenger
+                .ensemble(key, &refs)
+                .map(|mut game| shapley(game.as_mut(), seed).values),
+            Scoring::Independent => None,
+        }
+        .unwrap_or_else(|| qualities.clone());
+        let timeout = self.config.timeout;
+        for ((a, quality), contribution) in answers.iter().zip(qualities).zip(contributions) {
+            let score = contribution * latency_factor(a.latency, timeout);
+            self.scores.record(a.uid, a.hotkey, score, quality);
+        }
+    }
+
     fn status(&self, metagraph: &Metagraph, row: &[(u16, u16)]) -> Status {
         let miners = self
             .scores
@@ -296,39 +351,37 @@ impl<C: Challenger> Validator<C> {
                 hotkey: s.hotkey,
                 last_score: s.last,
                 score_ema: s.ema,
+                quality_ema: s.quality,
                 weight: row.iter().find(|&&(u, _)| u == uid).map_or(0, |&(_, w)| w),
             })
             .collect();
         Status {
             netuid: self.config.netuid,
+            scoring: self.config.scoring.name(),
             block: metagraph.block,
             hotkey: self.hotkey(),
             miners,
         }
     }
 
-    /// Queries one miner with the step's challenge (drawn from `seed`) and scores its answer.
+    /// Queries one miner with the step's challenge.
     fn query(
         &self,
         hotkey: AccountId,
         addr: std::net::SocketAddr,
-        seed: u64,
-    ) -> impl Future<Output = Result<Outcome, String>> + use<C> {
-        let challenger = self.challenger.clone();
+        challenge: Arc<C::Challenge>,
+    ) -> impl Future<Output = Queried<C::Answer>> + use<C> {
         let miners = self.miners.clone();
         let timeout = self.config.timeout;
         async move {
-            let (challenge, key) = challenger.challenge(seed);
             let started = Instant::now();
             let answer: Result<C::Answer, QueryError> =
-                miners.solve(addr, &hotkey, &challenge, timeout).await;
+                miners.solve(addr, &hotkey, &*challenge, timeout).await;
             match answer {
-                Ok(answer) => {
-                    let quality = challenger.score(&key, &answer);
-                    Ok(Outcome::Scored(
-                        quality * latency_factor(started.elapsed(), timeout),
-                    ))
-                }
+                Ok(answer) => Ok(Outcome::Answered {
+                    answer,
+                    latency: started.elapsed(),
+                }),
                 Err(QueryError::Status { status: 403, body }) if body.contains("permit") => {
                     Ok(Outcome::NotScored)
                 }

@@ -1,25 +1,72 @@
 //! Scores: an exponential moving average per miner, and the weights rule.
 //!
-//! Each step a miner's score is its answer's quality in [0, 1] (0 for a timeout, an error or
-//! a malformed answer), times a latency factor `1 - 0.02 * latency / timeout` that only breaks
-//! near-ties. The EMA is `ema = alpha * score + (1 - alpha) * ema`, starting at 0, so a new
-//! or restarted miner earns its weight back step by step.
+//! Each step a miner's score is, by [`Scoring`], its Shapley value in the ensemble of the
+//! step's answers (what it adds) or its answer's own quality, in [0, 1] either way (0 for a
+//! timeout, an error or a malformed answer), times a latency factor
+//! `1 - 0.02 * latency / timeout` that only breaks near-ties. The EMA is
+//! `ema = alpha * score + (1 - alpha) * ema`, starting at 0, so a new or restarted miner earns
+//! its weight back step by step. The answer's own quality is averaged alongside, for reports.
 //!
-//! Weights are `max(ema - FLOOR, 0)^POWER`, scaled so the largest is 65535. The floor removes
-//! miners no better than chance (predict-the-mean, random), whose measured quality is noise
-//! around 0; the square widens the gaps between good and mediocre miners, so incentive ranks
-//! miners as quality does and the poor ones get (almost) nothing.
+//! Weights are `max(ema - floor, 0)^POWER`, scaled so the largest is 65535. Scored alone, the
+//! floor ([`FLOOR`]) removes miners no better than chance (predict-the-mean, random), whose
+//! measured quality is noise around 0; Shapley values already give such miners nothing (their
+//! contributions are negative, clamped to 0), and split the ensemble's quality among many
+//! miners, so there the floor is 0. The square widens the gaps between good and mediocre
+//! miners, so incentive ranks miners as quality does and the poor ones get (almost) nothing.
 
 use std::collections::BTreeMap;
 
 use yuma_primitives::AccountId;
 
-/// Scores at or below this earn no weight.
+/// Scores at or below this earn no weight, when answers are scored alone.
 pub const FLOOR: f64 = 0.05;
 /// Exponent of the weights rule.
 pub const POWER: i32 = 2;
 /// Largest latency penalty (at the timeout).
 pub const LATENCY_PENALTY: f64 = 0.02;
+
+/// How a step's answers are scored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scoring {
+    /// Each miner's Shapley value in the ensemble of the step's answers, when the task can
+    /// combine answers (else as [`Scoring::Independent`]).
+    #[default]
+    Shapley,
+    /// Each answer's own quality.
+    Independent,
+}
+
+impl Scoring {
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Shapley => "shapley",
+            Self::Independent => "independent",
+        }
+    }
+
+    /// The weights rule's floor.
+    pub fn floor(self) -> f64 {
+        match self {
+            Self::Shapley => 0.0,
+            Self::Independent => FLOOR,
+        }
+    }
+}
+
+impl std::str::FromStr for Scoring {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "shapley" => Ok(Self::Shapley),
+            "independent" => Ok(Self::Independent),
+            _ => Err(format!(
+                "unknown scoring {s:?}: expected shapley or independent"
+            )),
+        }
+    }
+}
 
 /// One miner's record.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,54 +77,54 @@ pub struct MinerScore {
     pub last: f64,
     /// The moving average.
     pub ema: f64,
+    /// The moving average of its answers' own quality (equal to `ema`, latency aside, when
+    /// answers are scored alone).
+    pub quality: f64,
 }
 
 /// Scores of every miner, by UID.
 #[derive(Debug, Clone)]
 pub struct Scores {
     alpha: f64,
+    floor: f64,
     by_uid: BTreeMap<u16, MinerScore>,
 }
 
 impl Scores {
-    /// Empty scores with EMA factor `alpha` (clamped to [0.01, 1]).
-    pub fn new(alpha: f64) -> Self {
+    /// Empty scores with EMA factor `alpha` (clamped to [0.01, 1]) and the weights rule's
+    /// `floor`.
+    pub fn new(alpha: f64, floor: f64) -> Self {
         Self {
             alpha: alpha.clamp(0.01, 1.0),
+            floor,
             by_uid: BTreeMap::new(),
         }
     }
 
-    /// Records `score` (clamped to [0, 1]) for `uid` held by `hotkey`.
-    pub fn record(&mut self, uid: u16, hotkey: AccountId, score: f64) {
-        let score = if score.is_finite() {
-            score.clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
-        self.touch(uid, hotkey);
-        let entry = self
-            .by_uid
-            .get_mut(&uid)
-            .expect("touch inserted the record");
+    /// Records `score` and the answer's own `quality` (each clamped to [0, 1]) for `uid` held
+    /// by `hotkey`.
+    pub fn record(&mut self, uid: u16, hotkey: AccountId, score: f64, quality: f64) {
+        let (score, quality) = (unit(score), unit(quality));
+        let alpha = self.alpha;
+        let entry = self.touch(uid, hotkey);
         entry.last = score;
-        entry.ema = self.alpha * score + (1.0 - self.alpha) * entry.ema;
+        entry.ema = alpha * score + (1.0 - alpha) * entry.ema;
+        entry.quality = alpha * quality + (1.0 - alpha) * entry.quality;
     }
 
     /// Makes sure `uid` held by `hotkey` has a record (at 0 if new) without scoring it.
-    pub fn touch(&mut self, uid: u16, hotkey: AccountId) {
-        let entry = self.by_uid.entry(uid).or_insert(MinerScore {
+    pub fn touch(&mut self, uid: u16, hotkey: AccountId) -> &mut MinerScore {
+        let fresh = MinerScore {
             hotkey,
             last: 0.0,
             ema: 0.0,
-        });
+            quality: 0.0,
+        };
+        let entry = self.by_uid.entry(uid).or_insert_with(|| fresh.clone());
         if entry.hotkey != hotkey {
-            *entry = MinerScore {
-                hotkey,
-                last: 0.0,
-                ema: 0.0,
-            };
+            *entry = fresh;
         }
+        entry
     }
 
     /// Keeps only the UIDs for which `keep` holds (drops deregistered miners).
@@ -95,7 +142,7 @@ impl Scores {
     pub fn weights(&self) -> Vec<(u16, u16)> {
         let raw: Vec<(u16, f64)> = self
             .iter()
-            .map(|(uid, s)| (uid, weight_of(s.ema)))
+            .map(|(uid, s)| (uid, weight_of(s.ema, self.floor)))
             .collect();
         let max = raw.iter().map(|&(_, w)| w).fold(0.0, f64::max);
         raw.into_iter()
@@ -112,9 +159,18 @@ impl Scores {
     }
 }
 
-/// The weights rule on one score: `max(score - FLOOR, 0)^POWER`.
-pub fn weight_of(score: f64) -> f64 {
-    (score - FLOOR).max(0.0).powi(POWER)
+/// The weights rule on one score: `max(score - floor, 0)^POWER`.
+pub fn weight_of(score: f64, floor: f64) -> f64 {
+    (score - floor).max(0.0).powi(POWER)
+}
+
+/// A score clamped to [0, 1], 0 when not a number.
+fn unit(score: f64) -> f64 {
+    if score.is_finite() {
+        score.clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
 }
 
 /// The latency factor for an answer after `latency` of a `timeout`.
@@ -137,12 +193,12 @@ mod tests {
 
     #[test]
     fn ema_moves_toward_the_score() {
-        let mut s = Scores::new(0.5);
-        s.record(1, key(1), 1.0);
-        s.record(1, key(1), 1.0);
+        let mut s = Scores::new(0.5, FLOOR);
+        s.record(1, key(1), 1.0, 1.0);
+        s.record(1, key(1), 1.0, 1.0);
         let (_, r) = s.iter().next().expect("one record");
         assert_eq!(r.ema, 0.75);
-        s.record(1, key(1), 0.0);
+        s.record(1, key(1), 0.0, 0.0);
         let (_, r) = s.iter().next().expect("one record");
         assert_eq!(r.ema, 0.375);
         assert_eq!(r.last, 0.0);
@@ -150,18 +206,18 @@ mod tests {
 
     #[test]
     fn new_hotkey_in_a_uid_resets_its_score() {
-        let mut s = Scores::new(0.5);
-        s.record(1, key(1), 1.0);
-        s.record(1, key(2), 0.0);
+        let mut s = Scores::new(0.5, FLOOR);
+        s.record(1, key(1), 1.0, 1.0);
+        s.record(1, key(2), 0.0, 0.0);
         let (_, r) = s.iter().next().expect("one record");
         assert_eq!((r.hotkey, r.ema), (key(2), 0.0));
     }
 
     #[test]
     fn weights_follow_quality_and_zero_the_floor() {
-        let mut s = Scores::new(1.0);
+        let mut s = Scores::new(1.0, FLOOR);
         for (uid, q) in [(0, 0.8), (1, 0.6), (2, 0.3), (3, 0.04), (4, 0.0)] {
-            s.record(uid, key(uid as u8), q);
+            s.record(uid, key(uid as u8), q, q);
         }
         let w = s.weights();
         assert_eq!(w[0], (0, 65535));
@@ -173,12 +229,12 @@ mod tests {
 
     #[test]
     fn bad_scores_are_clamped() {
-        let mut s = Scores::new(1.0);
-        s.record(0, key(0), f64::NAN);
-        s.record(1, key(1), 7.0);
+        let mut s = Scores::new(1.0, FLOOR);
+        s.record(0, key(0), f64::NAN, f64::NAN);
+        s.record(1, key(1), 7.0, 7.0);
         let v: Vec<f64> = s.iter().map(|(_, r)| r.ema).collect();
         assert_eq!(v, vec![0.0, 1.0]);
-        assert_eq!(Scores::new(1.0).weights(), vec![]);
+        assert_eq!(Scores::new(1.0, FLOOR).weights(), vec![]);
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! atomically (written to a temporary file in the same folder, then renamed over).
 //!
 //! ```json
-//! {"netuid": 1, "block": 120, "hotkey": "5F...",
-//!  "miners": [{"uid": 2, "hotkey": "5G...", "last_score": 0.71, "score_ema": 0.68, "weight": 65535}]}
+//! {"netuid": 1, "scoring": "shapley", "block": 120, "hotkey": "5F...",
+//!  "miners": [{"uid": 2, "hotkey": "5G...", "last_score": 0.31, "score_ema": 0.28,
+//!              "quality_ema": 0.68, "weight": 65535}]}
 //! ```
 
 use std::path::Path;
@@ -24,6 +25,8 @@ pub struct MinerStatus {
     pub last_score: f64,
     /// The moving average in [0, 1].
     pub score_ema: f64,
+    /// The moving average of its answers' own quality in [0, 1].
+    pub quality_ema: f64,
     /// The weight the validator gives it now (u16, largest 65535).
     pub weight: u16,
 }
@@ -33,6 +36,8 @@ pub struct MinerStatus {
 pub struct Status {
     /// Subnet.
     pub netuid: NetUid,
+    /// How answers are scored: `shapley` or `independent`.
+    pub scoring: &'static str,
     /// Block of the metagraph the step used.
     pub block: u64,
     /// The validator's hotkey.
@@ -71,6 +76,7 @@ mod tests {
         let path = dir.join("status.json");
         let status = Status {
             netuid: NetUid(1),
+            scoring: "shapley",
             block: 7,
             hotkey: AccountId::from([1; 32]),
             miners: vec![MinerStatus {
@@ -78,6 +84,7 @@ mod tests {
                 hotkey: AccountId::from([2; 32]),
                 last_score: 0.5,
                 score_ema: 0.25,
+                quality_ema: 0.75,
                 weight: 65535,
             }],
         };
@@ -88,6 +95,8 @@ mod tests {
         assert_eq!(v["block"], 7);
         assert_eq!(v["hotkey"], AccountId::from([1; 32]).to_ss58());
         assert_eq!(v["miners"][0]["uid"], 2);
+        assert_eq!(v["scoring"], "shapley");
+        assert_eq!(v["miners"][0]["quality_ema"], 0.75);
         assert_eq!(v["miners"][0]["score_ema"], 0.25);
         assert_eq!(v["miners"][0]["weight"], 65535);
         std::fs::remove_dir_all(&dir).expect("cleans up");

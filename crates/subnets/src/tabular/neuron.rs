@@ -3,8 +3,10 @@
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
+use yuma_neuron::shapley::Coalition;
 use yuma_neuron::{Challenger, Solver};
 
+use super::ensemble::Ensemble;
 use super::model::{Error, Model};
 use super::score::quality;
 use super::task::{Answer, Challenge, Key, draw};
@@ -38,5 +40,13 @@ impl Challenger for TabularChallenger {
 
     fn score(&self, key: &Key, answer: &Answer) -> f64 {
         quality(key, answer)
+    }
+
+    fn ensemble<'a>(
+        &'a self,
+        key: &'a Key,
+        answers: &[&'a Answer],
+    ) -> Option<Box<dyn Coalition + 'a>> {
+        Some(Box::new(Ensemble::new(key, answers)))
     }
 }

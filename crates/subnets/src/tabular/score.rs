@@ -11,63 +11,106 @@ use super::task::{Answer, Key, Kind};
 
 /// The quality of `answer` in [0, 1].
 pub fn quality(key: &Key, answer: &Answer) -> f64 {
-    let (truth, predicted) = (&key.test_y, &answer.predictions);
-    if truth.is_empty()
-        || truth.len() != predicted.len()
-        || predicted.iter().any(|p| !p.is_finite())
-    {
-        return 0.0;
+    Baseline::of(key).quality(&key.test_y, &answer.predictions)
+}
+
+/// What scoring compares predictions with, computed once per task: the spread of the test
+/// labels around their mean (regression) or the share of the most common label (chance,
+/// for classification).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Baseline {
+    /// Regression: SST, the squared distance of the labels from their mean.
+    Regression {
+        /// Sum of squares around the mean.
+        sst: f64,
+    },
+    /// Classification: what predicting the majority class earns.
+    Classification {
+        /// Its accuracy.
+        chance: f64,
+    },
+}
+
+impl Baseline {
+    pub(super) fn of(key: &Key) -> Self {
+        let truth = &key.test_y;
+        let n = truth.len().max(1) as f64;
+        match key.kind {
+            Kind::Regression => {
+                let mean = truth.iter().sum::<f64>() / n;
+                Self::Regression {
+                    sst: truth.iter().map(|t| (t - mean).powi(2)).sum(),
+                }
+            }
+            Kind::Classification => {
+                let mut labels: Vec<f64> = truth.clone();
+                labels.sort_by(f64::total_cmp);
+                let majority = labels
+                    .chunk_by(|a, b| a == b)
+                    .map(<[f64]>::len)
+                    .max()
+                    .unwrap_or(0);
+                Self::Classification {
+                    chance: majority as f64 / n,
+                }
+            }
+        }
     }
-    let raw = match key.kind {
-        Kind::Regression => r_squared(truth, predicted),
-        Kind::Classification => accuracy_above_chance(truth, predicted),
-    };
-    if raw.is_finite() {
-        raw.clamp(0.0, 1.0)
-    } else {
-        0.0
+
+    /// The quality in [0, 1] of `predicted` against `truth`; 0 for a wrong length, no rows
+    /// or a non-finite prediction.
+    pub(super) fn quality(self, truth: &[f64], predicted: &[f64]) -> f64 {
+        if truth.is_empty()
+            || truth.len() != predicted.len()
+            || predicted.iter().any(|p| !p.is_finite())
+        {
+            return 0.0;
+        }
+        let raw = match self {
+            Self::Regression { sst } => {
+                let sse: f64 = truth
+                    .iter()
+                    .zip(predicted)
+                    .map(|(t, p)| (t - p).powi(2))
+                    .sum();
+                r_squared(sse, sst)
+            }
+            Self::Classification { chance } => {
+                let hits = truth
+                    .iter()
+                    .zip(predicted)
+                    .filter(|(t, p)| p.round() == **t)
+                    .count();
+                above_chance(hits, truth.len(), chance)
+            }
+        };
+        unit(raw)
     }
 }
 
-fn r_squared(truth: &[f64], predicted: &[f64]) -> f64 {
-    let n = truth.len() as f64;
-    let mean = truth.iter().sum::<f64>() / n;
-    let sst: f64 = truth.iter().map(|t| (t - mean).powi(2)).sum();
-    let sse: f64 = truth
-        .iter()
-        .zip(predicted)
-        .map(|(t, p)| (t - p).powi(2))
-        .sum();
+/// R² from the sums of squares (1 for a perfect answer to constant labels, else 0 there).
+pub(super) fn r_squared(sse: f64, sst: f64) -> f64 {
     if sst == 0.0 {
         return if sse == 0.0 { 1.0 } else { 0.0 };
     }
     1.0 - sse / sst
 }
 
-fn accuracy_above_chance(truth: &[f64], predicted: &[f64]) -> f64 {
-    let n = truth.len() as f64;
-    let hits = truth
-        .iter()
-        .zip(predicted)
-        .filter(|(t, p)| p.round() == **t)
-        .count() as f64;
-    let mut labels: Vec<f64> = truth.to_vec();
-    labels.sort_by(f64::total_cmp);
-    let mut majority = 0usize;
-    let mut run = 0usize;
-    for (i, label) in labels.iter().enumerate() {
-        run = if i > 0 && labels[i - 1] == *label {
-            run + 1
-        } else {
-            1
-        };
-        majority = majority.max(run);
-    }
-    let chance = majority as f64 / n;
+/// Accuracy above chance, `(acc - chance) / (1 - chance)`, for `hits` of `n` rows.
+pub(super) fn above_chance(hits: usize, n: usize, chance: f64) -> f64 {
     if chance >= 1.0 {
         return if hits == n { 1.0 } else { 0.0 };
     }
-    (hits / n - chance) / (1.0 - chance)
+    (hits as f64 / n as f64 - chance) / (1.0 - chance)
+}
+
+/// A raw score clamped to [0, 1] (0 when not a number).
+pub(super) fn unit(raw: f64) -> f64 {
+    if raw.is_finite() {
+        raw.clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
 }
 
 #[cfg(test)]
