@@ -7,7 +7,9 @@ use serde_json::json;
 use yuma_client::Call;
 use yuma_primitives::NetUid;
 
-use super::chain::{ChainArgs, client, emit_json, runtime, submit_and_wait};
+use yuma_cli::output;
+
+use super::chain::{ChainArgs, client, runtime, submit_and_wait};
 
 /// Flags of `yuma axon`.
 #[derive(Debug, Args)]
@@ -67,8 +69,11 @@ pub(crate) fn run(cmd: &AxonCommand) -> anyhow::Result<()> {
     let client = client(&cmd.chain.rpc);
     let result = runtime()?.block_on(submit_and_wait(&client, &hotkey, call))?;
     if cmd.chain.output.json {
-        return emit_json(&json!(result));
+        return Ok(output::json(&json!(result))?);
     }
-    println!("{} serves {ip}:{port} on subnet {netuid}", hotkey.public());
+    output::line(&format!(
+        "{} serves {ip}:{port} on subnet {netuid}",
+        hotkey.public()
+    ))?;
     Ok(())
 }

@@ -6,7 +6,9 @@ use serde_json::json;
 use yuma_client::Call;
 use yuma_primitives::{AccountId, Balance};
 
-use super::chain::{ChainArgs, client, emit_json, rpc_error, runtime, submit_and_wait};
+use yuma_cli::output;
+
+use super::chain::{ChainArgs, client, rpc_error, runtime, submit_and_wait};
 
 /// Flags of `yuma balance`.
 #[derive(Debug, Args)]
@@ -44,9 +46,15 @@ pub(crate) fn balance(args: &BalanceArgs) -> anyhow::Result<()> {
         .map_err(rpc_error)
         .context("reading the balance")?;
     if args.chain.output.json {
-        return emit_json(&json!({"address": who, "free": info.free, "nonce": info.nonce}));
+        return Ok(output::json(
+            &json!({"address": who, "free": info.free, "nonce": info.nonce}),
+        )?);
     }
-    println!("{who}  {} TAO  (nonce {})", Balance(info.free), info.nonce);
+    output::line(&format!(
+        "{who}  {} TAO  (nonce {})",
+        Balance(info.free),
+        info.nonce
+    ))?;
     Ok(())
 }
 
@@ -63,14 +71,14 @@ pub(crate) fn transfer(args: &TransferArgs) -> anyhow::Result<()> {
         Call::Transfer { dest, amount },
     ))?;
     if args.chain.output.json {
-        return emit_json(&serde_json::to_value(&result)?);
+        return Ok(output::json(&result)?);
     }
     let fee = result.included.as_ref().map_or(0, |i| i.receipt.fee);
-    println!(
+    output::line(&format!(
         "sent {} TAO from {} to {dest} (fee {} TAO)",
         Balance(amount.rao()),
         pair.public(),
         Balance(fee)
-    );
+    ))?;
     Ok(())
 }

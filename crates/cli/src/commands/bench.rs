@@ -1,6 +1,5 @@
 //! `yuma bench`: timings of the hot code paths, for people (and `--json` for scripts).
 
-use std::io::Write;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -8,6 +7,8 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 use yuma_epoch::workload::{Variant, Workload};
 use yuma_epoch::{Error, Input, Output, Params};
+
+use yuma_cli::output;
 
 use crate::args::OutputArgs;
 
@@ -167,24 +168,20 @@ fn median_time(
 }
 
 fn print_timings(timings: &[Timing], args: &EpochArgs) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
     if args.output.json {
         let json = serde_json::json!({ "bench": "epoch", "threads": 1, "timings": timings });
-        writeln!(out, "{json}").context("writing to stdout")?;
-        return Ok(());
+        return Ok(output::json(&json)?);
     }
-    writeln!(
-        out,
-        "Yuma epoch, one thread, {} runs: median wall time (mean thread CPU time)",
-        args.runs
-    )
-    .context("writing to stdout")?;
-    writeln!(
-        out,
-        "{:<10} {:<24} {:>22} {:>22} {:>22}",
-        "impl", "subnet", "classic", "yuma3", "yuma3+liquid_alpha"
-    )
-    .context("writing to stdout")?;
+    let mut lines = vec![
+        format!(
+            "Yuma epoch, one thread, {} runs: median wall time (mean thread CPU time)",
+            args.runs
+        ),
+        format!(
+            "{:<10} {:<24} {:>22} {:>22} {:>22}",
+            "impl", "subnet", "classic", "yuma3", "yuma3+liquid_alpha"
+        ),
+    ];
     for row in timings.chunks(Variant::ALL.len()) {
         let first = &row[0];
         let subnet = format!(
@@ -204,12 +201,10 @@ fn print_timings(timings: &[Timing], args: &EpochArgs) -> anyhow::Result<()> {
                 None => format_ns(t.median_ns),
             })
             .collect();
-        writeln!(
-            out,
+        lines.push(format!(
             "{:<10} {:<24} {:>22} {:>22} {:>22}",
             first.implementation, subnet, cells[0], cells[1], cells[2]
-        )
-        .context("writing to stdout")?;
+        ));
     }
     let find = |imp: &str, variant: &str| {
         timings.iter().find(|t| {
@@ -222,15 +217,13 @@ fn print_timings(timings: &[Timing], args: &EpochArgs) -> anyhow::Result<()> {
             find("reference", variant.name()),
         ) {
             let ratio = r.median_ns as f64 / f.median_ns.max(1) as f64;
-            writeln!(
-                out,
+            lines.push(format!(
                 "n=256 {}: fast is {ratio:.1}x faster than the reference",
                 variant.name()
-            )
-            .context("writing to stdout")?;
+            ));
         }
     }
-    Ok(())
+    Ok(output::lines(lines)?)
 }
 
 fn format_ns(ns: u128) -> String {

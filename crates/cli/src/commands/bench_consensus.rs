@@ -8,22 +8,23 @@
 //!   from each transfer's submission to the first sight of it in a finalized block.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write as _};
-use std::net::TcpListener;
+use std::ffi::OsStr;
 use std::path::Path;
-use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use clap::Args;
 use serde::Serialize;
+use yuma_cli::process::{Process, Ready, free_port_block};
+use yuma_cli::runtime;
 use yuma_client::{Call, Client, SignedTransaction};
 use yuma_keys::{DEV_ACCOUNTS, Pair};
 use yuma_node::spec::{ChainSpec, key_file_text};
 use yuma_primitives::Balance;
 
 use crate::args::OutputArgs;
+use yuma_cli::output;
 
 /// Flags of `yuma bench consensus`.
 #[derive(Debug, Args)]
@@ -52,60 +53,33 @@ struct Run {
     latency_ms_p99: f64,
 }
 
-/// A validator process, killed when dropped.
+/// A validator process (killed when dropped) and its RPC URL.
 struct Node {
-    child: Child,
+    _process: Process,
     url: String,
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn start_node(spec: &Path, key: &Path, base: &Path) -> anyhow::Result<Node> {
     let exe = std::env::current_exe().context("finding the yuma binary")?;
-    let mut child = std::process::Command::new(exe)
-        .args(["node", "--rpc-port", "0", "--chain-spec"])
-        .arg(spec)
-        .arg("--key")
-        .arg(key)
-        .arg("--base-path")
-        .arg(base)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .context("starting a validator")?;
-    let stderr = child.stderr.take().context("the node's stderr")?;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines() {
-            let Ok(line) = line else { break };
-            if let Some(url) = line.strip_prefix("yuma: rpc listening on ") {
-                let _ = tx.send(url.to_string());
-            }
-        }
-    });
-    let url = rx
-        .recv_timeout(Duration::from_secs(60))
+    let args: [&OsStr; 9] = [
+        "node".as_ref(),
+        "--rpc-port".as_ref(),
+        "0".as_ref(),
+        "--chain-spec".as_ref(),
+        spec.as_ref(),
+        "--key".as_ref(),
+        key.as_ref(),
+        "--base-path".as_ref(),
+        base.as_ref(),
+    ];
+    let mut process = Process::start(&exe, &args).context("starting a validator")?;
+    let url = process
+        .wait_ready(Ready::Rpc, Duration::from_secs(60))
         .context("the validator did not start")?;
-    Ok(Node { child, url })
-}
-
-/// The first of `n` consecutive free loopback ports.
-fn free_ports(n: u16) -> anyhow::Result<u16> {
-    for _ in 0..100 {
-        let base = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        if base <= u16::MAX - n
-            && (0..n).all(|i| TcpListener::bind(("127.0.0.1", base + i)).is_ok())
-        {
-            return Ok(base);
-        }
-    }
-    anyhow::bail!("no {n} consecutive free loopback ports")
+    Ok(Node {
+        _process: process,
+        url,
+    })
 }
 
 fn percentile(sorted: &[Duration], p: usize) -> f64 {
@@ -143,7 +117,8 @@ fn transfer(pair: &Pair, genesis: [u8; 32], nonce: u64) -> SignedTransaction {
 
 pub(crate) fn run(args: &ConsensusBenchArgs) -> anyhow::Result<()> {
     let dir = tempfile::tempdir().context("creating a temporary folder")?;
-    let (spec, keys) = ChainSpec::generate("bench", 4, free_ports(4)?, args.block_time);
+    let base = free_port_block(4).context("finding free p2p ports")?;
+    let (spec, keys) = ChainSpec::generate("bench", 4, base, args.block_time);
     let spec_path = dir.path().join("chain-spec.json");
     std::fs::write(&spec_path, serde_json::to_string(&spec)?).context("writing the spec")?;
     let mut nodes = Vec::new();
@@ -157,11 +132,7 @@ pub(crate) fn run(args: &ConsensusBenchArgs) -> anyhow::Result<()> {
         )?);
     }
     eprintln!("yuma: 4 validators started; warming up");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let runtime = runtime::service().context("starting the async runtime")?;
     let clients: Vec<Arc<Client>> = nodes
         .iter()
         .map(|n| Arc::new(Client::new(&n.url)))
@@ -169,25 +140,23 @@ pub(crate) fn run(args: &ConsensusBenchArgs) -> anyhow::Result<()> {
     let runs = runtime.block_on(measure(args, clients))?;
     drop(nodes);
     if args.output.json {
-        println!("{}", serde_json::to_string(&runs)?);
+        output::json(&runs)?;
     } else {
-        let mut out = std::io::stdout().lock();
-        writeln!(
-            out,
+        let header = format!(
             "{:<8} {:>10} {:>12} {:>10} {:>10}",
             "blocks", "blocks/s", "transfers/s", "p50 ms", "p99 ms"
-        )?;
-        for r in &runs {
-            writeln!(
-                out,
+        );
+        let rows = runs.iter().map(|r| {
+            format!(
                 "{:<8} {:>10.1} {:>12.1} {:>10.1} {:>10.1}",
                 r.name,
                 r.blocks_per_second,
                 r.transfers_per_second,
                 r.latency_ms_p50,
                 r.latency_ms_p99
-            )?;
-        }
+            )
+        });
+        output::lines(std::iter::once(header).chain(rows))?;
     }
     Ok(())
 }

@@ -22,6 +22,7 @@ use yuma_neuron::{MinerClient, Solver};
 use yuma_primitives::{AccountId, NetUid};
 
 use crate::args::OutputArgs;
+use yuma_cli::output;
 
 /// Flags of `yuma bench gateway`.
 #[derive(Debug, Args)]
@@ -303,35 +304,27 @@ async fn bench(args: &GatewayBenchArgs) -> anyhow::Result<Report> {
 }
 
 pub(crate) fn run(args: &GatewayBenchArgs) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let runtime = yuma_cli::runtime::service().context("starting the async runtime")?;
     let report = runtime.block_on(bench(args))?;
     runtime.shutdown_timeout(Duration::from_millis(100));
     if args.output.json {
-        println!(
-            "{}",
-            serde_json::to_string(&report).context("encoding the report")?
-        );
-        return Ok(());
+        return Ok(output::json(&report)?);
     }
-    let row = |name: &str, p: &Percentiles| {
-        println!("{name:<34} {:>10} {:>10}", p.p50_us, p.p99_us);
-    };
-    println!("{:<34} {:>10} {:>10}", "latency (µs)", "p50", "p99");
-    row("direct miner call", &report.direct);
-    row("through the gateway", &report.through_gateway);
-    println!(
-        "{:<34} {:>10} {:>10}",
-        "gateway overhead", report.overhead_p50_us, report.overhead_p99_us
-    );
-    row("slow top miner, hedging off", &report.slow_miner_no_hedge);
-    row("slow top miner, hedging on", &report.slow_miner_hedge);
-    println!(
-        "hedging cuts p99 with a slow miner {:.1}x (every {}th answer of the top miner takes {} ms)",
-        report.hedging_p99_speedup, args.slow_every, args.slow_ms
-    );
+    let row = |name: &str, p: &Percentiles| format!("{name:<34} {:>10} {:>10}", p.p50_us, p.p99_us);
+    output::lines([
+        format!("{:<34} {:>10} {:>10}", "latency (µs)", "p50", "p99"),
+        row("direct miner call", &report.direct),
+        row("through the gateway", &report.through_gateway),
+        format!(
+            "{:<34} {:>10} {:>10}",
+            "gateway overhead", report.overhead_p50_us, report.overhead_p99_us
+        ),
+        row("slow top miner, hedging off", &report.slow_miner_no_hedge),
+        row("slow top miner, hedging on", &report.slow_miner_hedge),
+        format!(
+            "hedging cuts p99 with a slow miner {:.1}x (every {}th answer of the top miner takes {} ms)",
+            report.hedging_p99_speedup, args.slow_every, args.slow_ms
+        ),
+    ])?;
     Ok(())
 }

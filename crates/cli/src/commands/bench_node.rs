@@ -27,7 +27,8 @@ use super::cpu_time;
 use yuma_runtime::Call;
 use yuma_runtime::codec::Encode as _;
 
-use super::chain::emit_json;
+use yuma_cli::output;
+
 use crate::args::OutputArgs;
 
 /// Options of `yuma bench node`.
@@ -135,11 +136,7 @@ pub(crate) fn run(args: &NodeBenchArgs) -> anyhow::Result<()> {
         .zip(cpu_time::thread_ns())
         .map(|(a, b)| b.saturating_sub(a) / all.len().max(1) as u64);
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let runtime = yuma_cli::runtime::service().context("starting the async runtime")?;
     let result = runtime.block_on(drive(
         config,
         by_lane,
@@ -167,23 +164,25 @@ pub(crate) fn run(args: &NodeBenchArgs) -> anyhow::Result<()> {
         verify_cpu_ns,
     };
     if args.output.json {
-        return emit_json(&serde_json::to_value(&report)?);
+        return Ok(output::json(&report)?);
     }
-    println!("sr25519 verification: {verify_per_second} signatures/s (one thread, this run)");
-    println!(
+    output::line(&format!(
+        "sr25519 verification: {verify_per_second} signatures/s (one thread, this run)"
+    ))?;
+    output::line(&format!(
         "node end to end:      {node_tps} transfers/s ({} submitted over RPC, included and committed in {} blocks, {} ms)",
         report.txs, report.blocks, report.elapsed_ms
-    );
-    println!(
+    ))?;
+    output::line(&format!(
         "ratio:                {:.3} (goal: at least 0.5)",
         report.ratio
-    );
+    ))?;
     if let (Some(node), Some(verify)) = (report.node_cpu_ns_per_tx, report.verify_cpu_ns) {
-        println!(
+        output::line(&format!(
             "cpu per transfer:     {} us for the whole process (node and clients), {} us per verification",
             node / 1000,
             verify / 1000
-        );
+        ))?;
     }
     Ok(())
 }

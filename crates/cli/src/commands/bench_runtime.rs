@@ -14,6 +14,7 @@ use yuma_runtime::testkit::{TestChain, dev_params, full_subnet, full_weights, pa
 use yuma_runtime::{Call, SignedTransaction};
 
 use crate::args::OutputArgs;
+use yuma_cli::output;
 
 /// Options of `yuma bench runtime`.
 #[derive(Debug, Args)]
@@ -158,24 +159,24 @@ pub(crate) fn run(args: &RuntimeBenchArgs) -> anyhow::Result<()> {
         plain_block_micros: micros(plain_block),
     };
     if args.output.json {
-        println!("{}", serde_json::to_string(&report)?);
+        output::json(&report)?;
     } else {
-        println!(
+        output::line(&format!(
             "runtime::apply/call=transfer                 {:>10} tx/s",
             report.transfers_per_second
-        );
-        println!(
+        ))?;
+        output::line(&format!(
             "runtime::apply/call=set_weights uids={:<5}   {:>10} tx/s",
             report.uids, report.set_weights_per_second
-        );
-        println!(
+        ))?;
+        output::line(&format!(
             "runtime::on_block/epoch uids={:<5} vals={:<4} {:>10} us",
             report.uids, report.validators, report.epoch_block_micros
-        );
-        println!(
+        ))?;
+        output::line(&format!(
             "runtime::on_block/plain                      {:>10} us",
             report.plain_block_micros
-        );
+        ))?;
     }
     Ok(())
 }

@@ -3,7 +3,9 @@
 use anyhow::Context as _;
 use clap::Args;
 
-use super::chain::{client, emit_json, rpc_error, runtime};
+use super::chain::{client, rpc_error, runtime};
+use yuma_cli::output;
+
 use crate::args::{OutputArgs, RpcArgs};
 use crate::failure::Refused;
 
@@ -31,24 +33,24 @@ pub(crate) fn run(args: &BlockArgs) -> anyhow::Result<()> {
             ))
         })?;
     if args.output.json {
-        return emit_json(&serde_json::to_value(&block)?);
+        return Ok(output::json(&block)?);
     }
     let h = &block.header;
-    println!("block {}  {}", h.number, h.hash);
-    println!("  parent      {}", h.parent_hash);
-    println!("  state root  {}", h.state_root);
-    println!("  timestamp   {} ms", h.timestamp);
-    println!("  events      {}", block.block_events.len());
+    output::line(&format!("block {}  {}", h.number, h.hash))?;
+    output::line(&format!("  parent      {}", h.parent_hash))?;
+    output::line(&format!("  state root  {}", h.state_root))?;
+    output::line(&format!("  timestamp   {} ms", h.timestamp))?;
+    output::line(&format!("  events      {}", block.block_events.len()))?;
     for (tx, receipt) in block.txs.iter().zip(&block.receipts) {
         let status = match &receipt.error {
             None => "ok".to_string(),
             Some(e) => format!("failed: {e}"),
         };
         let call = serde_json::to_string(&tx.call)?;
-        println!(
+        output::line(&format!(
             "  tx {} from {} nonce {}: {call} ({status}, fee {} rao)",
             tx.hash, tx.signer, tx.nonce, receipt.fee
-        );
+        ))?;
     }
     Ok(())
 }

@@ -80,10 +80,7 @@ impl SignerArgs {
 
 /// A single-threaded tokio runtime for one command.
 pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")
+    yuma_cli::runtime::current_thread().context("starting the async runtime")
 }
 
 /// A client of `--rpc`.
@@ -149,16 +146,6 @@ pub(crate) fn check_included(result: &SubmitResult) -> anyhow::Result<()> {
                 .as_deref()
                 .unwrap_or("unknown error")
         )))),
-        _ => Ok(()),
-    }
-}
-
-/// Prints one JSON document on stdout (a closed stdout is not an error).
-pub(crate) fn emit_json(value: &serde_json::Value) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let mut stdout = std::io::stdout().lock();
-    match writeln!(stdout, "{value}").and_then(|()| stdout.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e).context("writing to stdout"),
         _ => Ok(()),
     }
 }

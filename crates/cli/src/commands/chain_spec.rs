@@ -7,6 +7,7 @@ use clap::{Args, Subcommand};
 use yuma_node::spec::{ChainSpec, ValidatorKey, key_file_text};
 
 use crate::args::OutputArgs;
+use yuma_cli::output;
 
 /// The spec's file name in a folder written by [`write_network`].
 pub(crate) const SPEC_FILE: &str = "chain-spec.json";
@@ -71,11 +72,11 @@ fn spec(args: &SpecArgs) -> anyhow::Result<()> {
             "keys": key_paths,
             "validators": spec.validators,
         });
-        println!("{doc}");
+        output::line(&format!("{doc}"))?;
     } else {
-        println!("chain spec: {}", spec_path.display());
+        output::line(&format!("chain spec: {}", spec_path.display()))?;
         for (path, v) in key_paths.iter().zip(&spec.validators) {
-            println!("{}  {}  {}", path.display(), v.address, v.key);
+            output::line(&format!("{}  {}  {}", path.display(), v.address, v.key))?;
         }
     }
     Ok(())

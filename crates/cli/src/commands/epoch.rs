@@ -1,6 +1,5 @@
 //! `yuma epoch run|check`: replay Yuma epoch cases in the conformance-vector format.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -8,6 +7,8 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 use yuma_epoch::conformance::{self, Carry, Case, ReplayError};
 use yuma_epoch::{Error, Input, Output, Params};
+
+use yuma_cli::output;
 
 use crate::args::OutputArgs;
 use crate::failure::Refused;
@@ -102,7 +103,6 @@ struct CaseOutput<'a> {
 fn run_cases(args: &RunArgs) -> anyhow::Result<()> {
     let cases = read_cases(&args.file)?;
     let epoch = implementation(args.reference);
-    let mut stdout = std::io::stdout().lock();
     let mut refused = 0;
     for case in &cases {
         let (steps, error) = match refused_case(conformance::replay(case, Carry::Computed, epoch))
@@ -115,19 +115,12 @@ fn run_cases(args: &RunArgs) -> anyhow::Result<()> {
                 (None, Some(e.to_string()))
             }
         };
-        let line = serde_json::to_string(&CaseOutput {
+        output::json(&CaseOutput {
             id: &case.id,
             steps,
             error,
         })
-        .context("encoding the outputs")?;
-        if let Err(e) = writeln!(stdout, "{line}") {
-            // A closed pipe (`| head`) is not an error.
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                return Ok(());
-            }
-            return Err(e).context("writing to stdout");
-        }
+        .context("writing the outputs")?;
     }
     refusals(refused, cases.len(), &args.file)
 }
@@ -219,37 +212,30 @@ fn check_cases(args: &CheckArgs) -> anyhow::Result<()> {
         }
     }
     report.ok = report.mismatches.is_empty() && report.errors.is_empty();
-    let mut stdout = std::io::stdout().lock();
     if args.output.json {
-        let json = serde_json::to_string(&report).context("encoding the report")?;
-        writeln!(stdout, "{json}").context("writing to stdout")?;
+        output::json(&report).context("writing the report")?;
     } else {
-        for m in &report.mismatches {
+        let mismatches = report.mismatches.iter().map(|m| {
             let uid = m
                 .mismatch
                 .uid
                 .map_or_else(|| "length".to_string(), |u| format!("uid {u}"));
-            writeln!(
-                stdout,
+            format!(
                 "case {} step {} {} {uid}: expected {}, got {}",
                 m.case, m.step, m.mismatch.field, m.mismatch.expected, m.mismatch.got
             )
-            .context("writing to stdout")?;
-        }
-        for e in &report.errors {
-            writeln!(stdout, "{}", e.error).context("writing to stdout")?;
-        }
+        });
+        let errors = report.errors.iter().map(|e| e.error.clone());
         let verdict = match (report.mismatches.len(), report.errors.len()) {
             (0, 0) => "all match".to_string(),
             (m, 0) => format!("{m} mismatches"),
             (m, e) => format!("{m} mismatches, {e} cases not replayed"),
         };
-        writeln!(
-            stdout,
+        let summary = format!(
             "{} cases, {} steps checked: {verdict}",
-            report.cases, report.steps,
-        )
-        .context("writing to stdout")?;
+            report.cases, report.steps
+        );
+        output::lines(mismatches.chain(errors).chain([summary])).context("writing to stdout")?;
     }
     if !report.errors.is_empty() {
         return refusals(report.errors.len(), report.cases, &args.file);

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Args;
+use yuma_cli::process::Ready;
 use yuma_client::Client;
 use yuma_gateway::journal;
 use yuma_gateway::ledger::ledger_path;
@@ -83,11 +84,7 @@ pub(crate) fn run(args: &GatewayArgs) -> anyhow::Result<()> {
         None
     };
     let coldkey_public = args.signer.coldkey_public()?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let runtime = yuma_cli::runtime::service().context("starting the async runtime")?;
     runtime.block_on(serve(args, hotkey, coldkey, coldkey_public))?;
     eprintln!("yuma: stopped");
     runtime.shutdown_timeout(Duration::from_secs(1));
@@ -215,7 +212,7 @@ async fn serve(
         args.price,
         hotkey.public()
     );
-    eprintln!("yuma: gateway listening on http://{local}");
+    Ready::Gateway.announce(format_args!("http://{local}"));
     let served = yuma_http::serve(
         listener,
         router(gateway.clone()),

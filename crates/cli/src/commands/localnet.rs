@@ -27,10 +27,13 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::Args;
 use tokio::sync::watch;
+use yuma_cli::process::Ready;
 use yuma_client::Client;
 use yuma_node::Config;
 
-use super::chain::{emit_json, rpc_error};
+use super::chain::rpc_error;
+use yuma_cli::output;
+
 use crate::args::OutputArgs;
 use crate::failure::Hint;
 use children::{Spec, Supervisor};
@@ -46,12 +49,6 @@ const RPC_TIMEOUT: Duration = Duration::from_secs(30);
 const MODELS: [&str; 6] = ["forest", "tree", "knn", "linear", "mean", "random"];
 /// The validators' stakes in TAO (different, so that their weight in consensus differs).
 const VALIDATOR_STAKES: [u64; 2] = [10_000, 4_000];
-/// The line a miner prints once it serves (see the neuron contract).
-const MINER_READY: &str = "yuma: miner listening on ";
-/// The line a validator prints once it runs.
-const VALIDATOR_READY: &str = "yuma: validator running on subnet";
-/// The line the gateway prints once it serves.
-const GATEWAY_READY: &str = "yuma: gateway listening on ";
 
 /// Flags of `yuma localnet`.
 #[derive(Debug, Args)]
@@ -162,15 +159,11 @@ pub(crate) fn run(args: &LocalnetArgs) -> anyhow::Result<()> {
     for dir in [&dirs.chain, &dirs.wallets, &dirs.logs, &dirs.status] {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let runtime = yuma_cli::runtime::service().context("starting the async runtime")?;
     let outcome = runtime.block_on(session(args, &dirs));
     runtime.shutdown_timeout(Duration::from_secs(1));
     match outcome? {
-        Some(report) if args.output.json => emit_json(&report),
+        Some(report) if args.output.json => Ok(output::json(&report)?),
         _ => Ok(()),
     }
 }
@@ -381,7 +374,7 @@ async fn network(
 /// The child process of one neuron, per the neuron contract.
 fn spec(neuron: &Neuron, netuid: u16, rpc: &str, dirs: &Dirs, args: &LocalnetArgs) -> Spec {
     let mut argv: Vec<OsString> = Vec::new();
-    let ready_prefix = match neuron.role {
+    let ready = match neuron.role {
         Role::Miner { model } => {
             argv.extend(
                 [
@@ -395,7 +388,7 @@ fn spec(neuron: &Neuron, netuid: u16, rpc: &str, dirs: &Dirs, args: &LocalnetArg
                 ]
                 .map(OsString::from),
             );
-            MINER_READY
+            Ready::Miner
         }
         Role::Validator { .. } => {
             // Several steps per epoch, so that each commit rests on fresh scores.
@@ -408,7 +401,7 @@ fn spec(neuron: &Neuron, netuid: u16, rpc: &str, dirs: &Dirs, args: &LocalnetArg
             ]);
             argv.push("--status-file".into());
             argv.push(dirs.status_file(&neuron.name).into());
-            VALIDATOR_READY
+            Ready::Validator
         }
     };
     argv.extend(["--netuid".into(), netuid.to_string().into()]);
@@ -429,7 +422,7 @@ fn spec(neuron: &Neuron, netuid: u16, rpc: &str, dirs: &Dirs, args: &LocalnetArg
         name: neuron.name.clone(),
         args: argv,
         log: dirs.logs.join(format!("{}.log", neuron.name)),
-        ready_prefix,
+        ready,
     }
 }
 
@@ -459,7 +452,7 @@ fn gateway_spec(netuid: u16, rpc: &str, dirs: &Dirs) -> Spec {
         name: "gateway".into(),
         args: argv,
         log: dirs.logs.join("gateway.log"),
-        ready_prefix: GATEWAY_READY,
+        ready: Ready::Gateway,
     }
 }
 
@@ -497,12 +490,10 @@ async fn watch_network(
             "yuma: {:<16} pid {:>7}  {}",
             spec.name,
             state.pid.unwrap_or(0),
-            if spec.ready_prefix == MINER_READY {
-                what.to_owned()
-            } else if spec.ready_prefix == GATEWAY_READY {
-                format!("gateway {what} (API: crates/gateway/README.md)")
-            } else {
-                "validating".to_owned()
+            match spec.ready {
+                Ready::Gateway => format!("gateway {what} (API: crates/gateway/README.md)"),
+                Ready::Validator => "validating".to_owned(),
+                Ready::Miner | Ready::Rpc => what.to_owned(),
             }
         );
     }
@@ -586,7 +577,7 @@ fn with_gateway(mut report: serde_json::Value, supervisor: &Supervisor) -> serde
         .specs()
         .iter()
         .zip(supervisor.states())
-        .find(|(spec, _)| spec.ready_prefix == GATEWAY_READY)
+        .find(|(spec, _)| spec.ready == Ready::Gateway)
         .and_then(|(_, state)| state.ready);
     report["gateway"] = serde_json::json!(url);
     report
@@ -598,7 +589,7 @@ fn miner_urls(supervisor: &Supervisor) -> BTreeMap<String, String> {
         .specs()
         .iter()
         .zip(supervisor.states())
-        .filter(|(spec, _)| spec.ready_prefix == MINER_READY)
+        .filter(|(spec, _)| spec.ready == Ready::Miner)
         .filter_map(|(spec, state)| Some((spec.name.clone(), state.ready?)))
         .collect()
 }

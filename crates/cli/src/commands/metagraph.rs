@@ -4,7 +4,9 @@ use anyhow::Context as _;
 use clap::Args;
 use yuma_primitives::NetUid;
 
-use super::chain::{client, emit_json, rpc_error, runtime};
+use super::chain::{client, rpc_error, runtime};
+use yuma_cli::output;
+
 use crate::args::{OutputArgs, RpcArgs};
 use crate::failure::Refused;
 
@@ -28,15 +30,18 @@ pub(crate) fn run(args: &MetagraphArgs) -> anyhow::Result<()> {
         .context("reading the metagraph")?
         .ok_or_else(|| Refused(format!("no subnet {}", args.netuid)))?;
     if args.output.json {
-        return emit_json(&serde_json::to_value(&metagraph)?);
+        return Ok(output::json(&metagraph)?);
     }
-    println!("subnet {} at block {}", metagraph.netuid.0, metagraph.block);
-    println!(
+    output::line(&format!(
+        "subnet {} at block {}",
+        metagraph.netuid.0, metagraph.block
+    ))?;
+    output::line(&format!(
         "{:>5}  {:>18}  {:>6}  {:>6}  {:>6}  {:>14}  vp  hotkey",
         "uid", "stake (alpha rao)", "cons", "incent", "divs", "emission"
-    );
+    ))?;
     for n in &metagraph.neurons {
-        println!(
+        output::line(&format!(
             "{:>5}  {:>18}  {:>6}  {:>6}  {:>6}  {:>14}  {}  {}",
             n.uid,
             n.stake,
@@ -46,7 +51,7 @@ pub(crate) fn run(args: &MetagraphArgs) -> anyhow::Result<()> {
             n.emission,
             if n.validator_permit { "*" } else { " " },
             n.hotkey
-        );
+        ))?;
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::Args;
 use clap::builder::{PossibleValuesParser, TypedValueParser as _};
+use yuma_cli::process::Ready;
 use yuma_client::Client;
 use yuma_keys::Pair;
 use yuma_neuron::metagraph::MetagraphCache;
@@ -59,11 +60,7 @@ pub(crate) struct MinerArgs {
 
 pub(crate) fn run(args: &MinerArgs) -> anyhow::Result<()> {
     let pair = args.signer.hotkey()?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let runtime = yuma_cli::runtime::service().context("starting the async runtime")?;
     runtime.block_on(serve(args, Arc::new(pair)))?;
     eprintln!("yuma: stopped");
     runtime.shutdown_timeout(Duration::from_secs(1));
@@ -127,7 +124,7 @@ async fn serve(args: &MinerArgs, pair: Arc<Pair>) -> anyhow::Result<()> {
     };
     let state = MinerState::new(TabularSolver(args.model), &pair, cache, &config);
     eprintln!("yuma: miner ({}) on subnet {netuid}", args.model);
-    eprintln!("yuma: miner listening on http://{local}");
+    Ready::Miner.announce(format_args!("http://{local}"));
     yuma_http::serve(
         listener,
         router(state),

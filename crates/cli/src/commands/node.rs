@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Args;
+use yuma_cli::process::Ready;
 use yuma_node::Config;
 use yuma_node::rpc::RpcLimits;
 
@@ -95,7 +96,7 @@ pub(crate) fn run(args: &NodeArgs) -> anyhow::Result<()> {
     eprintln!("yuma: chain data in {}", base_path.display());
     yuma_node::engine::run(
         config,
-        |addr| eprintln!("yuma: rpc listening on http://{addr}"),
+        |addr| Ready::Rpc.announce(format_args!("http://{addr}")),
         shutdown_signal(),
     )
     .context("running the node")?;

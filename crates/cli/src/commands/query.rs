@@ -1,6 +1,5 @@
 //! `yuma query`: an HTTP request signed with btauth/1 by the wallet's hotkey, like curl.
 
-use std::io::Write;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -12,6 +11,8 @@ use yuma_keys::Pair;
 use yuma_keys::btauth::{self, sign_request};
 use yuma_primitives::AccountId;
 use yuma_wallet::Wallet;
+
+use yuma_cli::output;
 
 use crate::args::{OutputArgs, WalletArgs};
 use crate::failure::{Hint, Refused};
@@ -200,10 +201,7 @@ pub(crate) fn run(args: QueryArgs) -> anyhow::Result<()> {
     } else {
         load_hotkey(&args.wallet)?
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let runtime = yuma_cli::runtime::current_thread().context("starting the async runtime")?;
     let answer = runtime.block_on(send(query, &pair))?;
     let text = String::from_utf8_lossy(&answer.body);
 
@@ -215,17 +213,13 @@ pub(crate) fn run(args: QueryArgs) -> anyhow::Result<()> {
             "body": text,
             "json": serde_json::from_slice::<Value>(&answer.body).ok(),
         });
-        print(format!("{document}\n").as_bytes())
+        output::json(&document)
     } else if answer.status.is_success() {
-        print(&answer.body)
+        output::bytes(&answer.body)
     } else {
         Ok(())
     };
-    // A reader that stopped early (`yuma query .. | head`) is not an error.
-    match printed {
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {}
-        other => other.context("writing to stdout")?,
-    }
+    printed.context("writing to stdout")?;
 
     if answer.status.is_success() {
         Ok(())
@@ -237,12 +231,6 @@ pub(crate) fn run(args: QueryArgs) -> anyhow::Result<()> {
         ))))
         .with_context(|| format!("{url} refused the request"))
     }
-}
-
-fn print(bytes: &[u8]) -> std::io::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(bytes)?;
-    stdout.flush()
 }
 
 /// Response headers as a JSON object; repeated headers are joined with `, `.

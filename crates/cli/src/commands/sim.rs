@@ -8,6 +8,7 @@ use yuma_sim::scenario::{self, Scenario};
 use yuma_sim::{Variant, format};
 
 use crate::args::OutputArgs;
+use yuma_cli::output;
 
 /// Arguments of `yuma sim`.
 #[derive(Debug, Args)]
@@ -79,10 +80,7 @@ pub(crate) fn run(args: SimArgs) -> anyhow::Result<()> {
             .with_context(|| format!("writing {}", path.display()))?;
     }
     if args.output.json {
-        println!(
-            "{}",
-            serde_json::to_string(&report).context("encoding the report")?
-        );
+        output::json(&report)?;
     } else {
         print!("{}", format::table(&report));
     }
@@ -104,10 +102,7 @@ fn run_all(args: &SimArgs) -> anyhow::Result<()> {
         reports.push(yuma_sim::run(&s).with_context(|| format!("running scenario {}", s.name))?);
     }
     if args.output.json {
-        println!(
-            "{}",
-            serde_json::to_string(&reports).context("encoding the reports")?
-        );
+        output::json(&reports)?;
         return Ok(());
     }
     let text = format::markdown(&reports);

@@ -7,7 +7,9 @@ use serde_json::json;
 use yuma_client::Call;
 use yuma_primitives::{AccountId, Balance, NetUid};
 
-use super::chain::{ChainArgs, SignerArgs, client, emit_json, rpc_error, runtime, submit_and_wait};
+use yuma_cli::output;
+
+use super::chain::{ChainArgs, SignerArgs, client, rpc_error, runtime, submit_and_wait};
 
 /// Flags of `yuma stake`.
 #[derive(Debug, Args)]
@@ -127,20 +129,20 @@ pub(crate) fn run(cmd: &StakeCommand) -> anyhow::Result<()> {
                 .map_err(rpc_error)
                 .context("listing stakes")?;
             if cmd.chain.output.json {
-                return emit_json(&serde_json::to_value(&stakes)?);
+                return Ok(output::json(&stakes)?);
             }
-            println!(
+            output::line(&format!(
                 "{:>6}  {:>20}  {:>20}  hotkey",
                 "netuid", "alpha (rao)", "value (TAO)"
-            );
+            ))?;
             for s in stakes {
-                println!(
+                output::line(&format!(
                     "{:>6}  {:>20}  {:>20}  {}",
                     s.netuid.0,
                     s.alpha,
                     Balance(s.tao_value),
                     s.hotkey
-                );
+                ))?;
             }
             return Ok(());
         }
@@ -231,8 +233,8 @@ pub(crate) fn run(cmd: &StakeCommand) -> anyhow::Result<()> {
     let coldkey = cmd.chain.signer.coldkey()?;
     let result = rt.block_on(submit_and_wait(&client, &coldkey, call))?;
     if cmd.chain.output.json {
-        return emit_json(&json!(result));
+        return Ok(output::json(&json!(result))?);
     }
-    println!("{done}");
+    output::line(&done)?;
     Ok(())
 }

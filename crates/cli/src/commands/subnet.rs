@@ -7,7 +7,9 @@ use serde_json::json;
 use yuma_client::Call;
 use yuma_primitives::{Balance, NetUid};
 
-use super::chain::{ChainArgs, client, emit_json, rpc_error, runtime, submit_and_wait};
+use super::chain::{ChainArgs, client, rpc_error, runtime, submit_and_wait};
+use yuma_cli::output;
+
 use crate::failure::Refused;
 use yuma_runtime::{Event, SudoCall};
 
@@ -81,21 +83,21 @@ pub(crate) fn run(cmd: &SubnetCommand) -> anyhow::Result<()> {
                 .map_err(rpc_error)
                 .context("listing subnets")?;
             if cmd.chain.output.json {
-                return emit_json(&serde_json::to_value(&subnets)?);
+                return Ok(output::json(&subnets)?);
             }
-            println!(
+            output::line(&format!(
                 "{:>6}  {:>4}  {:>18}  {:>18}  owner",
                 "netuid", "n", "tao_in", "price (rao)"
-            );
+            ))?;
             for s in subnets {
-                println!(
+                output::line(&format!(
                     "{:>6}  {:>4}  {:>18}  {:>18}  {}",
                     s.netuid.0,
                     s.n,
                     Balance(s.pool.pool.tao_reserve),
                     s.pool.price,
                     s.owner
-                );
+                ))?;
             }
             Ok(())
         }
@@ -107,9 +109,9 @@ pub(crate) fn run(cmd: &SubnetCommand) -> anyhow::Result<()> {
                 .ok_or_else(|| Refused(format!("no subnet {netuid}")))?;
             let value = serde_json::to_value(&subnet)?;
             if cmd.chain.output.json {
-                return emit_json(&value);
+                return Ok(output::json(&value)?);
             }
-            println!("{}", serde_json::to_string_pretty(&value)?);
+            output::line(&serde_json::to_string_pretty(&value)?)?;
             Ok(())
         }
         SubnetSubcommand::Hyperparameters { netuid } => {
@@ -119,11 +121,11 @@ pub(crate) fn run(cmd: &SubnetCommand) -> anyhow::Result<()> {
                 .context("reading the hyperparameters")?;
             let params = params.ok_or_else(|| Refused(format!("no subnet {netuid}")))?;
             if cmd.chain.output.json {
-                return emit_json(&params);
+                return Ok(output::json(&params)?);
             }
             if let Some(map) = params.as_object() {
                 for (name, value) in map {
-                    println!("{name:<28} {value}");
+                    output::line(&format!("{name:<28} {value}"))?;
                 }
             }
             Ok(())
@@ -148,11 +150,11 @@ pub(crate) fn run(cmd: &SubnetCommand) -> anyhow::Result<()> {
                 })
             });
             if cmd.chain.output.json {
-                return emit_json(&json!({"netuid": netuid, "submit": result}));
+                return Ok(output::json(&json!({"netuid": netuid, "submit": result}))?);
             }
             match netuid {
-                Some(n) => println!("created subnet {n}"),
-                None => println!("transaction {} included", result.hash),
+                Some(n) => output::line(&format!("created subnet {n}"))?,
+                None => output::line(&format!("transaction {} included", result.hash))?,
             }
             Ok(())
         }
@@ -174,13 +176,15 @@ pub(crate) fn run(cmd: &SubnetCommand) -> anyhow::Result<()> {
                 })
             });
             if cmd.chain.output.json {
-                return emit_json(
+                return Ok(output::json(
                     &json!({"netuid": netuid, "hotkey": hotkey, "uid": uid, "submit": result}),
-                );
+                )?);
             }
             match uid {
-                Some(uid) => println!("registered {hotkey} on subnet {netuid} as uid {uid}"),
-                None => println!("transaction {} included", result.hash),
+                Some(uid) => output::line(&format!(
+                    "registered {hotkey} on subnet {netuid} as uid {uid}"
+                ))?,
+                None => output::line(&format!("transaction {} included", result.hash))?,
             }
             Ok(())
         }
@@ -224,18 +228,18 @@ fn set(
         .context("reading the subnet")?
         .map(|s| s.hyperparams);
     if cmd.chain.output.json {
-        return emit_json(&json!({
+        return Ok(output::json(&json!({
             "netuid": netuid.0,
             "param": name,
             "sudo": via_sudo,
             "hyperparameters": after,
             "submit": result,
-        }));
+        }))?);
     }
-    println!(
+    output::line(&format!(
         "set {name} of subnet {} to {value}{}",
         netuid.0,
         if via_sudo { " (sudo)" } else { "" }
-    );
+    ))?;
     Ok(())
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Args;
+use yuma_cli::process::Ready;
 use yuma_client::Client;
 use yuma_neuron::validator::{Validator, ValidatorConfig};
 use yuma_primitives::NetUid;
@@ -46,11 +47,7 @@ pub(crate) fn run(args: &ValidatorArgs) -> anyhow::Result<()> {
         status_file: args.status_file.clone(),
         ..ValidatorConfig::new(netuid)
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let runtime = yuma_cli::runtime::service().context("starting the async runtime")?;
     runtime.block_on(async {
         let client = Arc::new(Client::new(args.rpc.rpc.clone()));
         let validator = Validator::new(config, TabularChallenger, client, pair);
@@ -59,7 +56,7 @@ pub(crate) fn run(args: &ValidatorArgs) -> anyhow::Result<()> {
             .await
             .map_err(|e| neuron_error(e, args.netuid))
             .context("checking the validator's registration")?;
-        eprintln!("yuma: validator running on subnet {netuid}");
+        Ready::Validator.announce(netuid);
         validator
             .run(shutdown_signal(), |event| eprintln!("yuma: {event}"))
             .await;

@@ -18,6 +18,8 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use yuma_wallet::{self as wallet, Wallet};
 
+use yuma_cli::output;
+
 use crate::args::{OutputArgs, WalletArgs};
 use crate::failure::Hint;
 
@@ -162,17 +164,12 @@ fn explain(error: wallet::Error, wallet: &Wallet) -> anyhow::Error {
     }
 }
 
-/// Prints one line on stdout; a closed pipe (`yuma ... | head`) is not an error.
+/// Prints one line on stdout.
 fn emit(text: &str) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let mut stdout = std::io::stdout().lock();
-    match writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e).context("writing to stdout"),
-        _ => Ok(()),
-    }
+    output::line(text).context("writing to stdout")
 }
 
 /// Prints one JSON document on stdout.
 fn emit_json(value: &serde_json::Value) -> anyhow::Result<()> {
-    emit(&value.to_string())
+    output::json(value).context("writing to stdout")
 }

@@ -6,7 +6,9 @@ use yuma_client::Call;
 use yuma_primitives::NetUid;
 use yuma_runtime::weights::commit_hash;
 
-use super::chain::{ChainArgs, client, emit_json, runtime, submit_and_wait};
+use yuma_cli::output;
+
+use super::chain::{ChainArgs, client, runtime, submit_and_wait};
 
 /// Flags of `yuma weights`.
 #[derive(Debug, Args)]
@@ -105,8 +107,8 @@ pub(crate) fn run(cmd: &WeightsCommand) -> anyhow::Result<()> {
     };
     let result = runtime()?.block_on(submit_and_wait(&client, &hotkey, call))?;
     if cmd.chain.output.json {
-        return emit_json(&json!(result));
+        return Ok(output::json(&json!(result))?);
     }
-    println!("weights {what} by {}", hotkey.public());
+    output::line(&format!("weights {what} by {}", hotkey.public()))?;
     Ok(())
 }

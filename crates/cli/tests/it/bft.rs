@@ -2,11 +2,11 @@
 //! finalizing; restart it and it catches up to the same blocks and state roots; kill two and
 //! finality stops, then resumes when one returns; no finalized block ever changes.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use yuma_cli::process::free_port_block;
 
 use crate::node::{BOB, DevNode};
 use crate::util::yuma_ok;
@@ -66,22 +66,6 @@ impl Validator {
     }
 }
 
-/// The first of `n` consecutive free loopback ports.
-fn free_ports(n: u16) -> u16 {
-    for _ in 0..100 {
-        let probe = TcpListener::bind("127.0.0.1:0").expect("binds");
-        let base = probe.local_addr().expect("an address").port();
-        drop(probe);
-        if base > u16::MAX - n {
-            continue;
-        }
-        if (0..n).all(|i| TcpListener::bind(("127.0.0.1", base + i)).is_ok()) {
-            return base;
-        }
-    }
-    panic!("no {n} consecutive free ports");
-}
-
 /// Every validator holds the same blocks and state roots up to `height`, and `earlier`
 /// (blocks seen finalized before) is unchanged.
 fn assert_same(validators: &[&Validator], height: u64, earlier: &[(String, String)]) {
@@ -99,7 +83,7 @@ fn assert_same(validators: &[&Validator], height: u64, earlier: &[(String, Strin
 #[test]
 fn four_validators_survive_crashes_and_restarts() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let base_port = free_ports(4).to_string();
+    let base_port = free_port_block(4).expect("free p2p ports").to_string();
     yuma_ok(&[
         "chain",
         "spec",

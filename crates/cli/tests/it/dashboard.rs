@@ -1,9 +1,10 @@
 //! The dashboard in a real browser: a localnet serves it, headless Chromium loads it.
 
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
+
+use yuma_cli::process::free_ports;
 
 use crate::browser::Browser;
 use crate::util::yuma;
@@ -28,11 +29,6 @@ impl Drop for Localnet {
     }
 }
 
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    listener.local_addr().expect("local address").port()
-}
-
 /// Where CI keeps the screenshot: `$YUMA_ARTIFACTS`, or `target/artifacts`.
 fn artifact(name: &str) -> PathBuf {
     let dir = std::env::var_os("YUMA_ARTIFACTS").map_or_else(
@@ -46,7 +42,7 @@ fn artifact(name: &str) -> PathBuf {
 #[ignore = "needs YUMA_CHROMIUM (run scripts/test)"]
 async fn dashboard_of_a_running_localnet_is_live() {
     let data = tempfile::tempdir().expect("temp dir");
-    let port = free_port();
+    let port = free_ports(1).expect("a free port")[0];
     let log = std::fs::File::create(data.path().join("localnet.log")).expect("log file");
     let child = yuma()
         .args(["localnet", "--rpc-port", &port.to_string(), "--data-dir"])

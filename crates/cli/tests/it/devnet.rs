@@ -3,11 +3,10 @@
 //! secret URIs, and `yuma` service processes whose stderr is read line by line.
 
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
+use yuma_cli::process::{Process, Ready};
 use yuma_client::{Call, Client, Metagraph};
 use yuma_keys::Pair;
 use yuma_primitives::{Balance, NetUid};
@@ -15,13 +14,9 @@ use yuma_runtime::{Hyperparameter, SudoCall};
 
 use crate::util::yuma;
 
-/// A running `yuma` process; killed when dropped.
-pub(crate) struct Service {
-    pub(crate) child: Child,
-    lines: mpsc::Receiver<String>,
-    /// Every stderr line seen so far.
-    pub(crate) seen: Vec<String>,
-}
+/// A running `yuma` process (the binary's own [`Process`]) with the conveniences a test
+/// wants: it starts or the test fails, and waiting fails the test with what was seen.
+pub(crate) struct Service(Process);
 
 impl Service {
     /// Starts `yuma args`, reading its stderr.
@@ -33,72 +28,52 @@ impl Service {
 
     /// Starts `command` (its stdout as the caller set it), reading its stderr; with `echo`,
     /// each line is also printed with that prefix, so a failing test shows them live.
-    pub(crate) fn spawn(mut command: Command, echo: Option<&'static str>) -> Self {
-        let mut child = command
-            .stdin(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the yuma binary starts");
-        let stderr = child.stderr.take().expect("stderr is piped");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if let Some(prefix) = echo {
-                    eprintln!("[{prefix}] {line}");
-                }
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Self {
-            child,
-            lines,
-            seen: Vec::new(),
-        }
+    pub(crate) fn spawn(command: Command, echo: Option<&'static str>) -> Self {
+        Self(Process::spawn(command, echo).expect("the yuma binary starts"))
+    }
+
+    /// Every stderr line seen so far.
+    pub(crate) fn seen(&self) -> &[String] {
+        &self.0.seen
     }
 
     /// Adds the stderr lines already read to `seen` without waiting.
     pub(crate) fn drain(&mut self) {
-        self.seen.extend(self.lines.try_iter());
+        self.0.drain();
     }
 
     /// Waits for a stderr line containing `needle`; returns it.
     pub(crate) fn wait_for_line(&mut self, needle: &str, within: Duration) -> String {
-        let deadline = Instant::now() + within;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    self.seen.push(line.clone());
-                    if line.contains(needle) {
-                        return line;
-                    }
-                }
-                Err(_) => panic!(
-                    "no stderr line with {needle:?} within {within:?}; saw:\n{}",
-                    self.seen.join("\n")
-                ),
-            }
-        }
+        self.0
+            .wait_for_line(needle, within)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Waits for the `ready` line; returns what follows its prefix.
+    pub(crate) fn wait_ready(&mut self, ready: Ready, within: Duration) -> String {
+        self.0
+            .wait_ready(ready, within)
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Whether the process is still running.
     pub(crate) fn running(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
+        self.0.running()
+    }
+
+    /// The process id.
+    pub(crate) fn id(&self) -> u32 {
+        self.0.id()
+    }
+
+    /// The child, for signals and waiting.
+    pub(crate) fn child(&mut self) -> &mut std::process::Child {
+        self.0.child()
     }
 
     /// Kills the process (SIGKILL) and reaps it.
     pub(crate) fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        self.kill();
+        self.0.kill();
     }
 }
 
@@ -131,10 +106,7 @@ impl DevNet {
             "--base-path".into(),
             dir.path().display().to_string(),
         ]);
-        let line = node.wait_for_line("yuma: rpc listening on ", Duration::from_secs(60));
-        let url = line
-            .trim_start_matches("yuma: rpc listening on ")
-            .to_string();
+        let url = node.wait_ready(Ready::Rpc, Duration::from_secs(60));
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -278,10 +250,8 @@ impl DevNet {
             "--rpc".into(),
             self.url.clone(),
         ]);
-        let line = miner.wait_for_line("yuma: miner listening on http://", Duration::from_secs(60));
-        let addr = line
-            .trim_start_matches("yuma: miner listening on http://")
-            .to_string();
+        let url = miner.wait_ready(Ready::Miner, Duration::from_secs(60));
+        let addr = url.trim_start_matches("http://").to_string();
         (miner, addr)
     }
 }

@@ -14,6 +14,8 @@ use yuma_primitives::{Balance, NetUid};
 use yuma_subnets::tabular::{Answer, TabularChallenger, score::quality};
 use yuma_wallet::{Save, Wallet};
 
+use yuma_cli::process::Ready;
+
 use crate::devnet::{DevNet, Service, pair};
 use crate::util::{yuma_err, yuma_ok};
 
@@ -121,7 +123,7 @@ fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
         "--rpc".into(),
         net.url.clone(),
     ]);
-    validator.wait_for_line("validator running on subnet", Duration::from_secs(30));
+    validator.wait_ready(Ready::Validator, Duration::from_secs(30));
     // The validator's weights rank the miners by quality (forest, linear, mean); the gateway
     // gets a permit.
     wait_until(Duration::from_secs(120), "miners ranked by quality", || {
@@ -192,14 +194,8 @@ fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
         net.url.clone(),
     ];
     let mut gateway = Service::start(&gateway_args);
-    let line = gateway.wait_for_line(
-        "yuma: gateway listening on http://",
-        Duration::from_secs(60),
-    );
-    let addr = line
-        .trim_start_matches("yuma: gateway listening on http://")
-        .to_string();
-    let base = format!("http://{addr}");
+    let base = gateway.wait_ready(Ready::Gateway, Duration::from_secs(60));
+    let addr = base.trim_start_matches("http://").to_string();
     let receiver = gateway_hotkey.to_string();
 
     // Pricing is public and says where to pay.
@@ -434,12 +430,8 @@ fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
     gateway.kill();
     assert!(answered >= 15, "most of the burst was answered: {answered}");
     let mut gateway = Service::start(&gateway_args);
-    let line = gateway.wait_for_line(
-        "yuma: gateway listening on http://",
-        Duration::from_secs(60),
-    );
-    let addr = line.trim_start_matches("yuma: gateway listening on http://");
-    let (spent_after, queries_after) = books(&format!("http://{addr}/v1/account"));
+    let base = gateway.wait_ready(Ready::Gateway, Duration::from_secs(60));
+    let (spent_after, queries_after) = books(&format!("{base}/v1/account"));
     assert_eq!(queries_after - queries_before, answered);
     assert_eq!(spent_after - spent_before, answered * PRICE_RAO);
 }

@@ -35,7 +35,7 @@ impl Localnet {
 
     /// Every stderr line seen so far.
     fn seen(&self) -> &[String] {
-        &self.0.seen
+        self.0.seen()
     }
 
     /// Waits for a stderr line containing `text` and returns it.
@@ -46,7 +46,7 @@ impl Localnet {
     /// Waits for the exit (at most `timeout`), asserts success and returns the JSON on stdout.
     fn finish(mut self, timeout: Duration) -> Value {
         let deadline = std::time::Instant::now() + timeout;
-        let child = &mut self.0.child;
+        let child = self.0.child();
         let status = loop {
             if let Some(status) = child.try_wait().expect("waits") {
                 break status;
@@ -66,7 +66,7 @@ impl Localnet {
         );
         let mut stdout = String::new();
         std::io::Read::read_to_string(
-            self.0.child.stdout.as_mut().expect("stdout is piped"),
+            self.0.child().stdout.as_mut().expect("stdout is piped"),
             &mut stdout,
         )
         .expect("reads stdout");
@@ -83,7 +83,7 @@ impl Localnet {
     }
 
     fn terminate(&self) {
-        let pid = i32::try_from(self.0.child.id()).expect("pids fit i32");
+        let pid = i32::try_from(self.0.id()).expect("pids fit i32");
         // SAFETY: kill has no memory effects; the pid is our own unreaped child.
         assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
     }

@@ -88,7 +88,7 @@ fn miner_serves_its_axon_and_refuses_strangers_without_work() {
     assert!(miner.running());
 
     // SIGTERM stops it cleanly.
-    let pid = miner.child.id().to_string();
+    let pid = miner.id().to_string();
     let status = std::process::Command::new("kill")
         .args(["-TERM", &pid])
         .status()

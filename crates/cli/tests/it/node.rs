@@ -14,14 +14,13 @@ use yuma_primitives::{AccountId, Balance};
 use yuma_runtime::codec::Encode;
 use yuma_runtime::{Call, SignedTransaction};
 
+use yuma_cli::process::Ready;
+
 use crate::devnet::Service;
 use crate::util::yuma_ok;
 
 const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
 pub(crate) const BOB: &str = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
-
-/// The line `yuma node` prints once its RPC listens, before the URL.
-const RPC_READY: &str = "yuma: rpc listening on ";
 
 /// A running node; killed when dropped.
 pub(crate) struct DevNode {
@@ -54,11 +53,7 @@ impl DevNode {
         let mut all: Vec<&OsStr> = vec!["node".as_ref(), "--rpc-port".as_ref(), "0".as_ref()];
         all.extend_from_slice(args);
         let mut service = Service::start(&all);
-        let line = service.wait_for_line(RPC_READY, Duration::from_secs(60));
-        let url = line
-            .split_once(RPC_READY)
-            .map(|(_, url)| url.to_string())
-            .expect("the ready line holds the URL");
+        let url = service.wait_ready(Ready::Rpc, Duration::from_secs(60));
         let addr = url.trim_start_matches("http://").to_string();
         Self { service, url, addr }
     }
@@ -124,17 +119,17 @@ impl DevNode {
     /// SIGTERM, and waits for a clean exit.
     pub(crate) fn stop(mut self) {
         let status = Command::new("kill")
-            .args(["-TERM", &self.service.child.id().to_string()])
+            .args(["-TERM", &self.service.id().to_string()])
             .status()
             .expect("kill runs");
         assert!(status.success());
-        let exit = self.service.child.wait().expect("the node exits");
+        let exit = self.service.child().wait().expect("the node exits");
         assert_eq!(exit.code(), Some(0), "a clean stop");
     }
 
     pub(crate) fn kill9(mut self) {
-        self.service.child.kill().expect("SIGKILL");
-        let _ = self.service.child.wait();
+        self.service.child().kill().expect("SIGKILL");
+        let _ = self.service.child().wait();
     }
 }
 
@@ -252,11 +247,11 @@ fn sigterm_stops_cleanly_and_restarts_at_the_head() {
     let mut node = DevNode::start(dir.path());
     node.wait_for(3);
     let status = Command::new("kill")
-        .args(["-TERM", &node.service.child.id().to_string()])
+        .args(["-TERM", &node.service.id().to_string()])
         .status()
         .expect("kill runs");
     assert!(status.success());
-    let exit = node.service.child.wait().expect("the node exits");
+    let exit = node.service.child().wait().expect("the node exits");
     assert_eq!(exit.code(), Some(0));
     let node = DevNode::start(dir.path());
     let head = node.result("chain_head", json!([]));

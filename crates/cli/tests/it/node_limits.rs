@@ -10,6 +10,8 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
+use yuma_cli::process::Ready;
+
 use crate::devnet::Service;
 
 /// Resident memory of process `pid`, KiB.
@@ -71,13 +73,12 @@ fn idle_connections_and_huge_batches_do_not_stop_the_node() {
     ]);
     command.arg(dir.path());
     let mut node = Service::spawn(command, None);
-    let line = node.wait_for_line("rpc listening on http://", Duration::from_secs(60));
-    let addr: SocketAddr = line
-        .rsplit("http://")
-        .next()
-        .and_then(|a| a.trim().parse().ok())
+    let url = node.wait_ready(Ready::Rpc, Duration::from_secs(60));
+    let addr: SocketAddr = url
+        .trim_start_matches("http://")
+        .parse()
         .expect("an address");
-    let pid = node.child.id();
+    let pid = node.id();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

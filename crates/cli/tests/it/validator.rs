@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use yuma_cli::process::Ready;
+
 use crate::devnet::{DevNet, Service};
 
 /// Polls the status file until `check` holds for it; returns that document.
@@ -84,7 +86,7 @@ fn validator_scores_miners_survives_crashes_and_hangs_and_picks_restarts_up() {
         "--rpc".into(),
         net.url.clone(),
     ]);
-    validator.wait_for_line("validator running on subnet", Duration::from_secs(30));
+    validator.wait_ready(Ready::Validator, Duration::from_secs(30));
 
     // Once the validator has a permit (first epoch), the forest miner scores above 0 and the
     // hanging one exactly 0.

@@ -20,6 +20,7 @@ use anyhow::Context as _;
 use tokio::process::{Child, Command};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use yuma_cli::process::Ready;
 
 /// How long a child has to exit after SIGTERM before it is killed.
 const GRACE: Duration = Duration::from_secs(5);
@@ -42,7 +43,7 @@ pub(super) struct Spec {
     /// Log file (stdout and stderr, appended).
     pub(super) log: PathBuf,
     /// The line prefix that says the child is up; the rest of the line is kept.
-    pub(super) ready_prefix: &'static str,
+    pub(super) ready: Ready,
 }
 
 /// What is known of a child now.
@@ -266,7 +267,7 @@ async fn run(
         tokio::select! {
             status = child.wait() => return status,
             () = tokio::time::sleep(TAIL_INTERVAL), if !ready => {
-                if let Some(rest) = tail.find(spec.ready_prefix) {
+                if let Some(rest) = tail.find(spec.ready.prefix()) {
                     ready = true;
                     slot.update(|s| s.ready = Some(rest));
                 }
@@ -355,9 +356,12 @@ mod tests {
         let dir = tempfile::tempdir().expect("a temp dir");
         let spec = Spec {
             name: "sh".into(),
-            args: vec!["-c".into(), "echo up: yes; exit 3".into()],
+            args: vec![
+                "-c".into(),
+                "echo 'yuma: miner listening on http://up'; exit 3".into(),
+            ],
             log: dir.path().join("sh.log"),
-            ready_prefix: "up:",
+            ready: Ready::Miner,
         };
         let supervisor = Supervisor::start(Path::new("/bin/sh"), vec![spec]);
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -367,6 +371,6 @@ mod tests {
         }
         supervisor.stop().await;
         let log = std::fs::read_to_string(dir.path().join("sh.log")).expect("the log exists");
-        assert!(log.contains("up: yes"), "{log}");
+        assert!(log.contains("http://up"), "{log}");
     }
 }

@@ -7,18 +7,17 @@
 //! restarted node must come back where its peers and the neurons expect it.
 
 use std::ffi::OsString;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 
 use anyhow::Context as _;
 use yuma_node::spec::ChainSpec;
 
+use yuma_cli::process::{Ready, free_ports};
+
 use super::children::Spec;
 use crate::commands::chain_spec::{SPEC_FILE, key_path, write_network};
 use crate::failure::Hint;
-
-/// The line `yuma node` prints once its RPC listens; the rest is its URL.
-pub(super) const NODE_READY: &str = "yuma: rpc listening on ";
 
 /// The child specs of `n` validator nodes under `root`, writing the chain spec and keys on the
 /// first run. Node I serves RPC on `rpc_ports[I]`.
@@ -72,7 +71,7 @@ pub(super) fn prepare(
                 name: format!("node-{i}"),
                 args,
                 log: logs.join(format!("node-{i}.log")),
-                ready_prefix: NODE_READY,
+                ready: Ready::Rpc,
             }
         })
         .collect())
@@ -92,18 +91,6 @@ pub(super) fn rpc_ports(first: u16, n: usize) -> anyhow::Result<Vec<u16>> {
                 .ok()
                 .with_context(|| format!("--rpc-port {first} leaves no room for {n} nodes' ports"))
         })
-        .collect()
-}
-
-/// `n` distinct ports free on the loopback interface now.
-fn free_ports(n: usize) -> std::io::Result<Vec<u16>> {
-    // Holding every listener until all are bound keeps the ports distinct.
-    let listeners = (0..n)
-        .map(|_| TcpListener::bind((Ipv4Addr::LOCALHOST, 0)))
-        .collect::<std::io::Result<Vec<_>>>()?;
-    listeners
-        .iter()
-        .map(|l| l.local_addr().map(|a| a.port()))
         .collect()
 }
 
