@@ -1,6 +1,6 @@
 //! The tokio runtimes commands run on: one thread for a request and its answer, two workers
 //! for services (node, miner, validator, gateway, localnet) and benchmarks, which share the
-//! machine with each other (a localnet runs a dozen of them).
+//! machine with each other (a localnet runs a dozen of them); and the signal services stop on.
 
 use std::io;
 
@@ -26,4 +26,27 @@ pub fn service() -> io::Result<Runtime> {
         .worker_threads(SERVICE_WORKERS)
         .enable_all()
         .build()
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -1,30 +1,13 @@
-//! One module per command group; the doc comment of each variant is its `--help` text.
+//! Every command, grouped by area: chain and accounts ([`chain`], [`wallet`]), neurons
+//! ([`neurons`]), the whole local network ([`localnet`]), benchmarks ([`mod@bench`]) and offline
+//! tools ([`tools`]). The doc comment of each variant is its `--help` text.
 
-mod axon;
-mod balance;
 mod bench;
-mod bench_consensus;
-mod bench_gateway;
-mod bench_node;
-mod bench_runtime;
-mod block;
 mod chain;
-mod chain_spec;
-mod cpu_time;
-mod epoch;
-mod gateway;
-mod hyperparam;
 mod localnet;
-mod metagraph;
-mod miner;
-mod node;
-mod query;
-mod sim;
-mod stake;
-mod subnet;
-mod validator;
+mod neurons;
+mod tools;
 mod wallet;
-mod weights;
 
 use clap::Subcommand;
 
@@ -33,7 +16,7 @@ use clap::Subcommand;
 pub(crate) enum Command {
     /// Run or check Yuma consensus epochs on cases in the conformance-vector format.
     #[command(subcommand)]
-    Epoch(epoch::EpochCommand),
+    Epoch(tools::epoch::EpochCommand),
     /// Time hot code paths on synthetic input.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -47,7 +30,7 @@ pub(crate) enum Command {
     /// every variant (and the copier at reveal delays 0-3) and prints a Markdown table.
     ///
     /// Example: yuma sim crates/sim/scenarios/copier.toml --variant yuma3 --reveal-delay 2
-    Sim(sim::SimArgs),
+    Sim(tools::sim::SimArgs),
     /// Send an HTTP request signed with btauth/1 by the wallet's hotkey.
     ///
     /// Like curl: prints the response body on stdout and exits 1 on an HTTP error status (printing
@@ -58,7 +41,7 @@ pub(crate) enum Command {
     #[command(
         after_long_help = "Example:\n  yuma query http://127.0.0.1:8091/generate --data '{\"prompt\":\"hi\"}' --receiver 5F..."
     )]
-    Query(query::QueryArgs),
+    Query(neurons::query::QueryArgs),
     /// Manage wallets: create keys, list them, sign and verify messages.
     Wallet(wallet::WalletCommand),
     /// Run a node: a dev chain, or one validator of a chain spec, with JSON-RPC on --rpc-port.
@@ -73,10 +56,10 @@ pub(crate) enum Command {
     #[command(
         after_long_help = "Example:\n  yuma node --dev --base-path /tmp/yuma-dev --block-time 500"
     )]
-    Node(node::NodeArgs),
+    Node(chain::node::NodeArgs),
     /// Generate chain specs and validator keys for multi-validator chains.
     #[command(subcommand)]
-    Chain(chain_spec::ChainCommand),
+    Chain(chain::spec::ChainCommand),
     /// Run a whole network on this machine: a dev chain, a subnet, validators and miners.
     ///
     /// Starts a dev node (chain in DATA_DIR/chain), creates unencrypted wallets in
@@ -104,34 +87,34 @@ pub(crate) enum Command {
     #[command(
         after_long_help = "Example:\n  yuma balance --address 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"
     )]
-    Balance(balance::BalanceArgs),
+    Balance(chain::balance::BalanceArgs),
     /// Send TAO from the wallet's coldkey and wait until a block includes it.
     #[command(
         after_long_help = "Example:\n  yuma transfer --dest 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty --amount 1.5"
     )]
-    Transfer(balance::TransferArgs),
+    Transfer(chain::balance::TransferArgs),
     /// Show a block with its transactions and events.
     #[command(after_long_help = "Example:\n  yuma block 12 --json")]
-    Block(block::BlockArgs),
+    Block(chain::block::BlockArgs),
     /// List, inspect, create and join subnets.
     #[command(after_long_help = "Example:\n  yuma subnet register --netuid 1 --hotkey miner")]
-    Subnet(subnet::SubnetCommand),
+    Subnet(chain::subnet::SubnetCommand),
     /// Stake TAO on hotkeys in subnet pools, unstake, and list stakes.
     #[command(after_long_help = "Example:\n  yuma stake add --netuid 1 --amount 10")]
-    Stake(stake::StakeCommand),
+    Stake(chain::stake::StakeCommand),
     /// Show every neuron of a subnet: stake, scores, emission, permits.
     #[command(after_long_help = "Example:\n  yuma metagraph --netuid 1 --json")]
-    Metagraph(metagraph::MetagraphArgs),
+    Metagraph(chain::metagraph::MetagraphArgs),
     /// Set, commit or reveal a validator's weights.
     #[command(
         after_long_help = "Example:\n  yuma weights set --netuid 1 --uids 0,1 --weights 100,300"
     )]
-    Weights(weights::WeightsCommand),
+    Weights(chain::weights::WeightsCommand),
     /// Publish the hotkey's axon (IP and port) on a subnet.
     #[command(
         after_long_help = "Example:\n  yuma axon serve --netuid 1 --ip 203.0.113.7 --port 8091"
     )]
-    Axon(axon::AxonCommand),
+    Axon(chain::axon::AxonCommand),
     /// Serve a model on a subnet: answer validators' challenges over btauth/1 HTTP.
     ///
     /// Needs a hotkey registered on the subnet. Binds --host:--port, publishes the address on
@@ -142,7 +125,7 @@ pub(crate) enum Command {
     #[command(
         after_long_help = "Example:\n  yuma miner --netuid 1 --model forest --wallet-name miner"
     )]
-    Miner(miner::MinerArgs),
+    Miner(neurons::miner::MinerArgs),
     /// Validate a subnet: query its miners, score them, and set their weights each tempo.
     ///
     /// Needs a hotkey registered on the subnet (weights need a validator permit, given at the
@@ -153,7 +136,7 @@ pub(crate) enum Command {
     #[command(
         after_long_help = "Example:\n  yuma validator --netuid 1 --wallet-name validator --status-file /tmp/v.json"
     )]
-    Validator(validator::ValidatorArgs),
+    Validator(neurons::validator::ValidatorArgs),
     /// Sell a subnet's answers for TAO: an HTTP gateway routing signed user requests to miners.
     ///
     /// Run under a hotkey registered on the subnet with a validator permit (miners answer only
@@ -167,30 +150,30 @@ pub(crate) enum Command {
     #[command(
         after_long_help = "Example:\n  yuma gateway --netuid 1 --wallet-name validator --price 0.001 --stake-share 50%"
     )]
-    Gateway(gateway::GatewayArgs),
+    Gateway(neurons::gateway::GatewayArgs),
 }
 
 /// Runs one command to completion.
 pub(crate) fn run(command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Epoch(command) => epoch::run(command),
+        Command::Epoch(command) => tools::epoch::run(command),
         Command::Bench(command) => bench::run(command),
-        Command::Sim(args) => sim::run(args),
-        Command::Query(args) => query::run(args),
+        Command::Sim(args) => tools::sim::run(args),
+        Command::Query(args) => neurons::query::run(args),
         Command::Wallet(command) => wallet::run(command),
-        Command::Node(args) => node::run(&args),
-        Command::Chain(cmd) => chain_spec::run(&cmd),
+        Command::Node(args) => chain::node::run(&args),
+        Command::Chain(cmd) => chain::spec::run(&cmd),
         Command::Localnet(args) => localnet::run(&args),
-        Command::Balance(args) => balance::balance(&args),
-        Command::Transfer(args) => balance::transfer(&args),
-        Command::Block(args) => block::run(&args),
-        Command::Subnet(cmd) => subnet::run(&cmd),
-        Command::Stake(cmd) => stake::run(&cmd),
-        Command::Metagraph(args) => metagraph::run(&args),
-        Command::Weights(cmd) => weights::run(&cmd),
-        Command::Axon(cmd) => axon::run(&cmd),
-        Command::Miner(args) => miner::run(&args),
-        Command::Validator(args) => validator::run(&args),
-        Command::Gateway(args) => gateway::run(&args),
+        Command::Balance(args) => chain::balance::balance(&args),
+        Command::Transfer(args) => chain::balance::transfer(&args),
+        Command::Block(args) => chain::block::run(&args),
+        Command::Subnet(cmd) => chain::subnet::run(&cmd),
+        Command::Stake(cmd) => chain::stake::run(&cmd),
+        Command::Metagraph(args) => chain::metagraph::run(&args),
+        Command::Weights(cmd) => chain::weights::run(&cmd),
+        Command::Axon(cmd) => chain::axon::run(&cmd),
+        Command::Miner(args) => neurons::miner::run(&args),
+        Command::Validator(args) => neurons::validator::run(&args),
+        Command::Gateway(args) => neurons::gateway::run(&args),
     }
 }

@@ -16,7 +16,7 @@ use yuma_node::spec::ChainSpec;
 use yuma_cli::process::{Ready, free_ports};
 
 use super::children::Spec;
-use crate::commands::chain_spec::{SPEC_FILE, key_path, write_network};
+use crate::commands::chain::spec::{SPEC_FILE, key_path, write_network};
 use crate::failure::Hint;
 
 /// The child specs of `n` validator nodes under `root`, writing the chain spec and keys on the

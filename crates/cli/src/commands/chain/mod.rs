@@ -1,4 +1,17 @@
-//! What the chain commands share: the RPC client, the signer, and submitting with progress.
+//! Chain and account commands (node, chain specs, balances, subnets, stake, weights, axons,
+//! blocks, metagraphs), and what they share: the RPC client, the signer, and submitting with
+//! progress.
+
+pub(crate) mod axon;
+pub(crate) mod balance;
+pub(crate) mod block;
+mod hyperparam;
+pub(crate) mod metagraph;
+pub(crate) mod node;
+pub(crate) mod spec;
+pub(crate) mod stake;
+pub(crate) mod subnet;
+pub(crate) mod weights;
 
 use anyhow::Context as _;
 use clap::Args;

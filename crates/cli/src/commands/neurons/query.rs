@@ -128,13 +128,13 @@ fn parse_header(header: &str) -> anyhow::Result<(HeaderName, HeaderValue)> {
 /// `YUMA_WALLET_PASSWORD` or a terminal prompt when the file is encrypted).
 fn load_hotkey(args: &WalletArgs) -> anyhow::Result<Pair> {
     let wallet = Wallet::new(args.path(), &args.wallet_name).context("choosing the wallet")?;
-    super::wallet::unlock_hotkey(&wallet, &args.hotkey)
+    crate::commands::wallet::unlock_hotkey(&wallet, &args.hotkey)
 }
 
 /// The wallet's coldkey, unlocked the same way.
 fn load_coldkey(args: &WalletArgs) -> anyhow::Result<Pair> {
     let wallet = Wallet::new(args.path(), &args.wallet_name).context("choosing the wallet")?;
-    super::wallet::unlock_coldkey(&wallet)
+    crate::commands::wallet::unlock_coldkey(&wallet)
 }
 
 /// The request target as sent on the wire: path plus `?query`.

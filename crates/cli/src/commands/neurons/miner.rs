@@ -15,10 +15,10 @@ use yuma_neuron::miner::{MinerConfig, MinerState, Published, publish, router};
 use yuma_primitives::NetUid;
 use yuma_subnets::tabular::{Model, TabularSolver};
 
-use super::chain::{SignerArgs, rpc_error};
-use super::node::shutdown_signal;
 use crate::args::{RpcArgs, ServeLimitArgs};
+use crate::commands::chain::{SignerArgs, rpc_error};
 use crate::failure::{Hint, Refused};
+use yuma_cli::runtime::shutdown_signal;
 
 /// How often the miner re-reads the metagraph (who may query it, with what stake).
 const METAGRAPH_REFRESH: Duration = Duration::from_secs(3);

@@ -1,5 +1,11 @@
 //! `yuma bench`: timings of the hot code paths, for people (and `--json` for scripts).
 
+mod consensus;
+mod cpu_time;
+mod gateway;
+mod node;
+mod runtime;
+
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -31,7 +37,7 @@ pub(crate) enum BenchCommand {
     /// a subnet's epoch block.
     ///
     /// Example: yuma bench runtime --uids 256 --json
-    Runtime(super::bench_runtime::RuntimeBenchArgs),
+    Runtime(runtime::RuntimeBenchArgs),
     /// Measure finality on a 4-validator loopback network.
     ///
     /// Starts four `yuma node` validators of a fresh chain spec on loopback ports and reports
@@ -39,7 +45,7 @@ pub(crate) enum BenchCommand {
     /// blocks (lone transfers, one at a time) and with blocks full of transfers.
     ///
     /// Example: yuma bench consensus --seconds 10 --json
-    Consensus(super::bench_consensus::ConsensusBenchArgs),
+    Consensus(consensus::ConsensusBenchArgs),
     /// Measure the latency the gateway adds and what hedging saves with a slow miner.
     ///
     /// Starts trivial miners and gateways in this process (fixed metagraph, no node): times
@@ -48,7 +54,7 @@ pub(crate) enum BenchCommand {
     /// with hedging off and on. Build with `--release`.
     ///
     /// Example: yuma bench gateway --json
-    Gateway(super::bench_gateway::GatewayBenchArgs),
+    Gateway(gateway::GatewayBenchArgs),
     /// Measure transfers per second through a dev node, against signature verification.
     ///
     /// Starts a dev node in this process, submits signed transfers over JSON-RPC from many
@@ -57,7 +63,7 @@ pub(crate) enum BenchCommand {
     /// measured in the same run, and their ratio. Build with `--release`.
     ///
     /// Example: yuma bench node --txs 4000 --json
-    Node(super::bench_node::NodeBenchArgs),
+    Node(node::NodeBenchArgs),
 }
 
 /// Arguments of `yuma bench epoch`.
@@ -97,10 +103,10 @@ struct Timing {
 pub(crate) fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Epoch(args) => bench_epoch(&args),
-        BenchCommand::Runtime(args) => super::bench_runtime::run(&args),
-        BenchCommand::Consensus(args) => super::bench_consensus::run(&args),
-        BenchCommand::Gateway(args) => super::bench_gateway::run(&args),
-        BenchCommand::Node(args) => super::bench_node::run(&args),
+        BenchCommand::Runtime(args) => runtime::run(&args),
+        BenchCommand::Consensus(args) => consensus::run(&args),
+        BenchCommand::Gateway(args) => gateway::run(&args),
+        BenchCommand::Node(args) => node::run(&args),
     }
 }
 
@@ -153,13 +159,13 @@ fn median_time(
 ) -> anyhow::Result<(Duration, Option<u64>)> {
     std::hint::black_box(f()?);
     let mut times = Vec::with_capacity(runs as usize);
-    let cpu_start = super::cpu_time::thread_ns();
+    let cpu_start = cpu_time::thread_ns();
     for _ in 0..runs {
         let start = Instant::now();
         std::hint::black_box(f()?);
         times.push(start.elapsed());
     }
-    let cpu_mean = match (cpu_start, super::cpu_time::thread_ns()) {
+    let cpu_mean = match (cpu_start, cpu_time::thread_ns()) {
         (Some(a), Some(b)) => Some(b.saturating_sub(a) / u64::from(runs)),
         _ => None,
     };

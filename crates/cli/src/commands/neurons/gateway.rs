@@ -16,11 +16,11 @@ use yuma_neuron::MinerClient;
 use yuma_neuron::metagraph::MetagraphCache;
 use yuma_primitives::{Balance, NetUid};
 
-use super::chain::SignerArgs;
 use super::miner::neuron_error;
-use super::node::shutdown_signal;
 use crate::args::{RpcArgs, ServeLimitArgs};
+use crate::commands::chain::SignerArgs;
 use crate::failure::Hint;
+use yuma_cli::runtime::shutdown_signal;
 
 /// How often the gateway re-reads the metagraph (miners, axons, incentive).
 const METAGRAPH_REFRESH: Duration = Duration::from_secs(3);

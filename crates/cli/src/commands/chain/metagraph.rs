@@ -4,7 +4,7 @@ use anyhow::Context as _;
 use clap::Args;
 use yuma_primitives::NetUid;
 
-use super::chain::{client, rpc_error, runtime};
+use super::{client, rpc_error, runtime};
 use yuma_cli::output;
 
 use crate::args::{OutputArgs, RpcArgs};

@@ -12,10 +12,10 @@ use yuma_neuron::validator::{Validator, ValidatorConfig};
 use yuma_primitives::NetUid;
 use yuma_subnets::tabular::TabularChallenger;
 
-use super::chain::SignerArgs;
 use super::miner::neuron_error;
-use super::node::shutdown_signal;
 use crate::args::RpcArgs;
+use crate::commands::chain::SignerArgs;
+use yuma_cli::runtime::shutdown_signal;
 
 /// Flags of `yuma validator`.
 #[derive(Debug, Args)]

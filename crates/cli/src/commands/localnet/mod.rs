@@ -31,7 +31,7 @@ use yuma_cli::process::Ready;
 use yuma_client::Client;
 use yuma_node::Config;
 
-use super::chain::rpc_error;
+use crate::commands::chain::rpc_error;
 use yuma_cli::output;
 
 use crate::args::OutputArgs;
@@ -205,7 +205,7 @@ fn wipe(root: &Path) -> anyhow::Result<()> {
 async fn session(args: &LocalnetArgs, dirs: &Dirs) -> anyhow::Result<Option<serde_json::Value>> {
     let (stop_tx, mut stop) = watch::channel(false);
     tokio::spawn(async move {
-        super::node::shutdown_signal().await;
+        yuma_cli::runtime::shutdown_signal().await;
         let _ = stop_tx.send(true);
     });
     if args.validators > 1 {

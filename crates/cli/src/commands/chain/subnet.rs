@@ -7,7 +7,7 @@ use serde_json::json;
 use yuma_client::Call;
 use yuma_primitives::{Balance, NetUid};
 
-use super::chain::{ChainArgs, client, rpc_error, runtime, submit_and_wait};
+use super::{ChainArgs, client, rpc_error, runtime, submit_and_wait};
 use yuma_cli::output;
 
 use crate::failure::Refused;

@@ -9,7 +9,7 @@ use yuma_primitives::{AccountId, Balance, NetUid};
 
 use yuma_cli::output;
 
-use super::chain::{ChainArgs, SignerArgs, client, rpc_error, runtime, submit_and_wait};
+use super::{ChainArgs, SignerArgs, client, rpc_error, runtime, submit_and_wait};
 
 /// Flags of `yuma stake`.
 #[derive(Debug, Args)]

@@ -9,7 +9,7 @@ use yuma_primitives::NetUid;
 
 use yuma_cli::output;
 
-use super::chain::{ChainArgs, client, runtime, submit_and_wait};
+use super::{ChainArgs, client, runtime, submit_and_wait};
 
 /// Flags of `yuma axon`.
 #[derive(Debug, Args)]

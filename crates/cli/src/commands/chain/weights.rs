@@ -8,7 +8,7 @@ use yuma_runtime::weights::commit_hash;
 
 use yuma_cli::output;
 
-use super::chain::{ChainArgs, client, runtime, submit_and_wait};
+use super::{ChainArgs, client, runtime, submit_and_wait};
 
 /// Flags of `yuma weights`.
 #[derive(Debug, Args)]

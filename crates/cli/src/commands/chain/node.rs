@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::Args;
 use yuma_cli::process::Ready;
+use yuma_cli::runtime::shutdown_signal;
 use yuma_node::Config;
 use yuma_node::rpc::RpcLimits;
 
@@ -117,27 +118,4 @@ fn validator_config(
     let block_time = Duration::from_millis(args.block_time.unwrap_or(spec.block_time_ms));
     Config::validator(&spec, key, args.listen, base_path, block_time, rpc_addr)
         .with_context(|| format!("starting the validator of {}", key_path.display()))
-}
-
-/// Resolves on Ctrl-C or SIGTERM.
-pub(crate) async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

@@ -8,7 +8,7 @@ use yuma_primitives::{AccountId, Balance};
 
 use yuma_cli::output;
 
-use super::chain::{ChainArgs, client, rpc_error, runtime, submit_and_wait};
+use super::{ChainArgs, client, rpc_error, runtime, submit_and_wait};
 
 /// Flags of `yuma balance`.
 #[derive(Debug, Args)]
