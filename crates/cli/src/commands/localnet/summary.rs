@@ -15,6 +15,8 @@ use yuma_client::Metagraph;
 use yuma_primitives::{AccountId, Balance, NetUid};
 
 use super::Role;
+use yuma_sim::report::spearman_ppm;
+
 use super::setup::Member;
 
 /// The models whose miners should earn (almost) nothing.
@@ -28,7 +30,8 @@ pub(super) struct Snapshot {
     pub(super) quality: BTreeMap<AccountId, f64>,
 }
 
-/// Mean score EMA per miner hotkey over the validators' status files that can be read.
+/// Mean quality EMA (each answer's own quality, whatever the scoring) per miner hotkey over
+/// the validators' status files that can be read.
 pub(super) fn read_quality(status_files: &[&Path]) -> BTreeMap<AccountId, f64> {
     let mut sums: BTreeMap<AccountId, (f64, u32)> = BTreeMap::new();
     for path in status_files {
@@ -42,7 +45,7 @@ pub(super) fn read_quality(status_files: &[&Path]) -> BTreeMap<AccountId, f64> {
             let hotkey = miner["hotkey"]
                 .as_str()
                 .and_then(|s| AccountId::from_ss58(s).ok());
-            if let (Some(hotkey), Some(ema)) = (hotkey, miner["score_ema"].as_f64()) {
+            if let (Some(hotkey), Some(ema)) = (hotkey, miner["quality_ema"].as_f64()) {
                 let entry = sums.entry(hotkey).or_default();
                 entry.0 += ema;
                 entry.1 += 1;
@@ -174,12 +177,13 @@ impl<'a> Report<'a> {
 
     /// Spearman correlation of quality and incentive over the miners with a known quality.
     fn spearman(&self) -> Option<f64> {
-        let (quality, incentive): (Vec<f64>, Vec<f64>) = self
+        // Quality in parts per million: the ranks are what count.
+        let (quality, incentive): (Vec<u64>, Vec<u64>) = self
             .miners
             .iter()
-            .filter_map(|m| Some((m.quality?, f64::from(m.incentive))))
+            .filter_map(|m| Some(((m.quality? * 1e6).round() as u64, u64::from(m.incentive))))
             .unzip();
-        spearman(&quality, &incentive)
+        (quality.len() >= 2).then(|| spearman_ppm(&quality, &incentive) as f64 / 1e6)
     }
 
     /// Share of the miners' emission earned by the mean and random miners.
@@ -280,75 +284,9 @@ impl<'a> Report<'a> {
     }
 }
 
-/// Ranks from 1, ties sharing their mean rank.
-fn ranks(values: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
-    let mut ranks = vec![0.0; values.len()];
-    let mut i = 0;
-    while i < order.len() {
-        let mut j = i;
-        while j + 1 < order.len() && values[order[j + 1]] == values[order[i]] {
-            j += 1;
-        }
-        // Positions i..=j (ranks i+1..=j+1) tie.
-        let mean = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &order[i..=j] {
-            ranks[k] = mean;
-        }
-        i = j + 1;
-    }
-    ranks
-}
-
-/// Spearman's rank correlation (Pearson on tie-averaged ranks); `None` with fewer than two
-/// points or when either side is constant.
-pub(super) fn spearman(xs: &[f64], ys: &[f64]) -> Option<f64> {
-    if xs.len() != ys.len() || xs.len() < 2 {
-        return None;
-    }
-    let (rx, ry) = (ranks(xs), ranks(ys));
-    let n = rx.len() as f64;
-    let (mx, my) = (rx.iter().sum::<f64>() / n, ry.iter().sum::<f64>() / n);
-    let mut cov = 0.0;
-    let mut vx = 0.0;
-    let mut vy = 0.0;
-    for (x, y) in rx.iter().zip(&ry) {
-        cov += (x - mx) * (y - my);
-        vx += (x - mx) * (x - mx);
-        vy += (y - my) * (y - my);
-    }
-    if vx == 0.0 || vy == 0.0 {
-        return None;
-    }
-    Some(cov / (vx * vy).sqrt())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ranks_average_ties() {
-        assert_eq!(ranks(&[3.0, 1.0, 2.0]), vec![3.0, 1.0, 2.0]);
-        assert_eq!(ranks(&[0.0, 5.0, 0.0, 1.0]), vec![1.5, 4.0, 1.5, 3.0]);
-    }
-
-    #[test]
-    fn spearman_exact_values() {
-        assert_eq!(spearman(&[1.0, 2.0, 3.0], &[10.0, 20.0, 30.0]), Some(1.0));
-        assert_eq!(spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]), Some(-1.0));
-        assert_eq!(spearman(&[1.0, 1.0], &[1.0, 2.0]), None);
-        assert_eq!(spearman(&[1.0], &[1.0]), None);
-        // Six miners, the two worst tied at zero incentive: d^2 = 0.25 + 0.25 (ranks 1.5, 1.5
-        // against 1, 2), rho = 0.9856...
-        let rho = spearman(
-            &[0.9, 0.8, 0.7, 0.6, 0.1, 0.0],
-            &[40.0, 30.0, 20.0, 10.0, 0.0, 0.0],
-        )
-        .expect("defined");
-        assert!((rho - 0.985_611_2).abs() < 1e-6, "{rho}");
-    }
 
     #[test]
     fn epoch_blocks_match_the_runtime() {
@@ -383,8 +321,8 @@ mod tests {
             .expect("valid");
         let doc = |ea: f64, eb: f64| {
             json!({"netuid": 1, "block": 5, "hotkey": a, "miners": [
-                {"uid": 1, "hotkey": a, "last_score": 0.0, "score_ema": ea, "weight": 0},
-                {"uid": 2, "hotkey": b, "last_score": 0.0, "score_ema": eb, "weight": 0},
+                {"uid": 1, "hotkey": a, "last_score": 0.0, "quality_ema": ea, "weight": 0},
+                {"uid": 2, "hotkey": b, "last_score": 0.0, "quality_ema": eb, "weight": 0},
             ]})
             .to_string()
         };

@@ -8,14 +8,16 @@ use anyhow::Context as _;
 use clap::Args;
 use yuma_cli::process::Ready;
 use yuma_client::Client;
+use yuma_neuron::validator::scores::Scoring;
 use yuma_neuron::validator::{Validator, ValidatorConfig};
 use yuma_primitives::NetUid;
 use yuma_subnets::tabular::TabularChallenger;
 
 use super::miner::neuron_error;
+use yuma_cli::runtime::shutdown_signal;
+
 use crate::args::RpcArgs;
 use crate::commands::chain::SignerArgs;
-use yuma_cli::runtime::shutdown_signal;
 
 /// Flags of `yuma validator`.
 #[derive(Debug, Args)]
@@ -32,10 +34,19 @@ pub(crate) struct ValidatorArgs {
     /// Rewrite this JSON file after every step (scores and weights per miner).
     #[arg(long)]
     status_file: Option<PathBuf>,
+    /// How answers are scored: `shapley` gives each miner its marginal contribution to the
+    /// ensemble of the step's answers (k hotkeys serving one model share one model's
+    /// credit); `independent` scores each answer on its own.
+    #[arg(long, default_value = "shapley", value_parser = parse_scoring)]
+    scoring: Scoring,
     #[command(flatten)]
     signer: SignerArgs,
     #[command(flatten)]
     rpc: RpcArgs,
+}
+
+fn parse_scoring(s: &str) -> Result<Scoring, String> {
+    s.parse()
 }
 
 pub(crate) fn run(args: &ValidatorArgs) -> anyhow::Result<()> {
@@ -45,6 +56,7 @@ pub(crate) fn run(args: &ValidatorArgs) -> anyhow::Result<()> {
         interval: Duration::from_millis(args.interval_ms.max(1)),
         timeout: Duration::from_millis(args.timeout_ms.max(1)),
         status_file: args.status_file.clone(),
+        scoring: args.scoring,
         ..ValidatorConfig::new(netuid)
     };
     let runtime = yuma_cli::runtime::service().context("starting the async runtime")?;
