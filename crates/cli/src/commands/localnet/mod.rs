@@ -13,21 +13,22 @@
 //! closes after the last block.
 
 mod children;
+mod dirs;
+mod hyperparams;
+mod live;
 mod nodes;
 mod setup;
+mod specs;
+mod submit;
 mod summary;
 
-use std::collections::BTreeMap;
-use std::ffi::OsString;
-use std::io::{IsTerminal as _, Write as _};
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Args;
 use tokio::sync::watch;
-use yuma_cli::process::Ready;
 use yuma_client::Client;
 use yuma_node::Config;
 
@@ -37,10 +38,10 @@ use yuma_cli::output;
 use crate::args::OutputArgs;
 use crate::failure::Hint;
 use children::{Spec, Supervisor};
-use summary::{Baseline, Report, Snapshot};
+use dirs::{Dirs, wipe};
+use live::watch_network;
+use specs::{gateway_spec, spec};
 
-/// Folders `--fresh` may delete inside the data dir; anything else makes it refuse.
-const OWN_ENTRIES: [&str; 6] = ["chain", "nodes", "wallets", "logs", "status", "gateway"];
 /// How long the neurons have to print their ready lines.
 const READY_TIMEOUT: Duration = Duration::from_secs(120);
 /// How long the node's RPC has to answer after it listens.
@@ -124,33 +125,6 @@ fn roster() -> Vec<Neuron> {
     validators.chain(miners).collect()
 }
 
-/// The data dir's folders.
-struct Dirs {
-    chain: PathBuf,
-    nodes: PathBuf,
-    wallets: PathBuf,
-    logs: PathBuf,
-    status: PathBuf,
-    gateway: PathBuf,
-}
-
-impl Dirs {
-    fn new(root: &Path) -> Self {
-        Self {
-            chain: root.join("chain"),
-            nodes: root.join("nodes"),
-            wallets: root.join("wallets"),
-            logs: root.join("logs"),
-            status: root.join("status"),
-            gateway: root.join("gateway"),
-        }
-    }
-
-    fn status_file(&self, name: &str) -> PathBuf {
-        self.status.join(format!("{name}.json"))
-    }
-}
-
 pub(crate) fn run(args: &LocalnetArgs) -> anyhow::Result<()> {
     if args.fresh {
         wipe(&args.data_dir)?;
@@ -166,39 +140,6 @@ pub(crate) fn run(args: &LocalnetArgs) -> anyhow::Result<()> {
         Some(report) if args.output.json => Ok(output::json(&report)?),
         _ => Ok(()),
     }
-}
-
-/// Deletes what a previous localnet left in `root`, refusing folders it did not make.
-fn wipe(root: &Path) -> anyhow::Result<()> {
-    let entries = match std::fs::read_dir(root) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(e).with_context(|| format!("reading {}", root.display())),
-    };
-    let mut own = Vec::new();
-    for entry in entries {
-        let entry = entry.with_context(|| format!("reading {}", root.display()))?;
-        let name = entry.file_name();
-        if !OWN_ENTRIES.iter().any(|own| name == *own) {
-            return Err(anyhow::Error::new(Hint {
-                message: format!(
-                    "--fresh: {} holds {:?}, which localnet did not make; nothing was deleted",
-                    root.display(),
-                    name
-                ),
-                hint: "pass the localnet's own folder as --data-dir".to_owned(),
-            }));
-        }
-        own.push(entry.path());
-    }
-    for path in own {
-        std::fs::remove_dir_all(&path).with_context(|| format!("deleting {}", path.display()))?;
-    }
-    eprintln!(
-        "yuma: --fresh: deleted the chain, nodes, wallets, logs and gateway ledger in {}",
-        root.display()
-    );
-    Ok(())
 }
 
 /// Runs the node and everything on it; returns the final report unless interrupted early.
@@ -371,91 +312,6 @@ async fn network(
     outcome
 }
 
-/// The child process of one neuron, per the neuron contract.
-fn spec(neuron: &Neuron, netuid: u16, rpc: &str, dirs: &Dirs, args: &LocalnetArgs) -> Spec {
-    let mut argv: Vec<OsString> = Vec::new();
-    let ready = match neuron.role {
-        Role::Miner { model } => {
-            argv.extend(
-                [
-                    "miner",
-                    "--model",
-                    model,
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    "0",
-                ]
-                .map(OsString::from),
-            );
-            Ready::Miner
-        }
-        Role::Validator { .. } => {
-            // Several steps per epoch, so that each commit rests on fresh scores.
-            let epoch_ms = u64::from(args.tempo) * args.block_time;
-            let interval = (epoch_ms / 4).clamp(250, 2000);
-            argv.extend([
-                "validator".into(),
-                "--interval-ms".into(),
-                interval.to_string().into(),
-            ]);
-            argv.push("--status-file".into());
-            argv.push(dirs.status_file(&neuron.name).into());
-            Ready::Validator
-        }
-    };
-    argv.extend(["--netuid".into(), netuid.to_string().into()]);
-    argv.push("--wallet-path".into());
-    argv.push(dirs.wallets.clone().into());
-    argv.extend(
-        [
-            "--wallet-name",
-            neuron.name.as_str(),
-            "--hotkey",
-            setup::HOTKEY,
-            "--rpc",
-            rpc,
-        ]
-        .map(OsString::from),
-    );
-    Spec {
-        name: neuron.name.clone(),
-        args: argv,
-        log: dirs.logs.join(format!("{}.log", neuron.name)),
-        ready,
-    }
-}
-
-/// The gateway child: `yuma gateway` under validator-0 (registered, with a permit from the
-/// first epoch), its ledger under `gateway/`.
-fn gateway_spec(netuid: u16, rpc: &str, dirs: &Dirs) -> Spec {
-    let mut argv: Vec<OsString> = ["gateway", "--host", "127.0.0.1", "--port", "0"]
-        .map(OsString::from)
-        .to_vec();
-    argv.extend(["--netuid".into(), netuid.to_string().into()]);
-    argv.push("--data-dir".into());
-    argv.push(dirs.gateway.clone().into());
-    argv.push("--wallet-path".into());
-    argv.push(dirs.wallets.clone().into());
-    argv.extend(
-        [
-            "--wallet-name",
-            "validator-0",
-            "--hotkey",
-            setup::HOTKEY,
-            "--rpc",
-            rpc,
-        ]
-        .map(OsString::from),
-    );
-    Spec {
-        name: "gateway".into(),
-        args: argv,
-        log: dirs.logs.join("gateway.log"),
-        ready: Ready::Gateway,
-    }
-}
-
 /// Waits until the node answers JSON-RPC.
 async fn wait_for_rpc(client: &Client) -> anyhow::Result<()> {
     let deadline = tokio::time::Instant::now() + RPC_TIMEOUT;
@@ -468,130 +324,6 @@ async fn wait_for_rpc(client: &Client) -> anyhow::Result<()> {
             Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
         }
     }
-}
-
-/// Waits for the neurons, then shows the summary until a stop; returns the final report.
-async fn watch_network(
-    args: &LocalnetArgs,
-    dirs: &Dirs,
-    rpc: &str,
-    client: &Client,
-    net: &setup::Network,
-    supervisor: &Supervisor,
-    stop: &mut watch::Receiver<bool>,
-) -> anyhow::Result<Option<serde_json::Value>> {
-    tokio::select! {
-        r = supervisor.wait_ready(READY_TIMEOUT) => r.context("starting the neurons")?,
-        () = stopped(stop) => return Ok(None),
-    }
-    for (spec, state) in supervisor.specs().iter().zip(supervisor.states()) {
-        let what = state.ready.as_deref().unwrap_or("");
-        eprintln!(
-            "yuma: {:<16} pid {:>7}  {}",
-            spec.name,
-            state.pid.unwrap_or(0),
-            match spec.ready {
-                Ready::Gateway => format!("gateway {what} (API: crates/gateway/README.md)"),
-                Ready::Validator => "validating".to_owned(),
-                Ready::Miner | Ready::Rpc => what.to_owned(),
-            }
-        );
-    }
-    let status_files: Vec<PathBuf> = net
-        .members
-        .iter()
-        .filter(|m| matches!(m.neuron.role, Role::Validator { .. }))
-        .map(|m| dirs.status_file(&m.neuron.name))
-        .collect();
-    let status_refs: Vec<&Path> = status_files.iter().map(PathBuf::as_path).collect();
-    let read_snapshot = || async {
-        let metagraph = client
-            .metagraph(net.netuid)
-            .await
-            .map_err(rpc_error)
-            .context("reading the metagraph")?
-            .with_context(|| format!("subnet {} vanished", net.netuid.0))?;
-        anyhow::Ok(Snapshot {
-            metagraph,
-            quality: summary::read_quality(&status_refs),
-        })
-    };
-    let first = read_snapshot().await?;
-    let baseline = Baseline::new(&first.metagraph);
-    match (args.blocks, args.epochs) {
-        (Some(n), _) => eprintln!(
-            "yuma: all neurons up at block {}; stopping after {n} blocks",
-            baseline.block
-        ),
-        (_, Some(n)) => eprintln!(
-            "yuma: all neurons up at block {}; stopping after {n} epochs",
-            baseline.block
-        ),
-        _ => eprintln!(
-            "yuma: all neurons up at block {}; Ctrl-C stops everything",
-            baseline.block
-        ),
-    }
-
-    let tty = std::io::stderr().is_terminal();
-    let poll = Duration::from_millis(args.block_time.clamp(100, 1000));
-    let mut shown_lines = 0usize;
-    let mut last_epochs = 0;
-    let mut snapshot = first;
-    loop {
-        let urls = miner_urls(supervisor);
-        let report = Report::new(&net.members, net.netuid, net.tempo, &baseline, &snapshot);
-        let done = args.blocks.is_some_and(|n| report.blocks() >= n)
-            || args.epochs.is_some_and(|n| report.epochs() >= n);
-        if tty || report.epochs() != last_epochs || done {
-            let table = report.table(&urls, args.block_time);
-            let mut stderr = std::io::stderr().lock();
-            if tty && shown_lines > 0 {
-                // Redraw in place: up to the table's first line, then clear below.
-                let _ = write!(stderr, "\x1b[{shown_lines}F\x1b[J");
-            }
-            let _ = write!(stderr, "{table}");
-            shown_lines = if tty { table.lines().count() } else { 0 };
-            last_epochs = report.epochs();
-        }
-        if done {
-            return Ok(Some(with_gateway(report.json(rpc, &urls), supervisor)));
-        }
-        tokio::select! {
-            () = tokio::time::sleep(poll) => {}
-            () = stopped(stop) => {
-                eprintln!("yuma: stopping (signal)");
-                return Ok(Some(with_gateway(report.json(rpc, &urls), supervisor)));
-            }
-        }
-        match read_snapshot().await {
-            Ok(s) => snapshot = s,
-            Err(e) => eprintln!("yuma: {e:#}"),
-        }
-    }
-}
-
-/// `report` with the gateway's URL (`null` while it is down).
-fn with_gateway(mut report: serde_json::Value, supervisor: &Supervisor) -> serde_json::Value {
-    let url = supervisor
-        .specs()
-        .iter()
-        .zip(supervisor.states())
-        .find(|(spec, _)| spec.ready == Ready::Gateway)
-        .and_then(|(_, state)| state.ready);
-    report["gateway"] = serde_json::json!(url);
-    report
-}
-
-/// The miners' URLs by name, for those up now.
-fn miner_urls(supervisor: &Supervisor) -> BTreeMap<String, String> {
-    supervisor
-        .specs()
-        .iter()
-        .zip(supervisor.states())
-        .filter(|(spec, _)| spec.ready == Ready::Miner)
-        .filter_map(|(spec, state)| Some((spec.name.clone(), state.ready?)))
-        .collect()
 }
 
 #[cfg(test)]
@@ -614,18 +346,5 @@ mod tests {
                 "miner-random"
             ]
         );
-    }
-
-    #[test]
-    fn fresh_refuses_foreign_folders() {
-        let dir = tempfile::tempdir().expect("a temp dir");
-        std::fs::create_dir(dir.path().join("chain")).expect("creates");
-        std::fs::write(dir.path().join("notes.txt"), "mine").expect("writes");
-        assert!(wipe(dir.path()).is_err());
-        assert!(dir.path().join("chain").exists());
-        std::fs::remove_file(dir.path().join("notes.txt")).expect("removes");
-        wipe(dir.path()).expect("wipes its own folders");
-        assert!(!dir.path().join("chain").exists());
-        wipe(&dir.path().join("absent")).expect("nothing to wipe");
     }
 }

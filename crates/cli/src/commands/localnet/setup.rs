@@ -20,15 +20,17 @@
 use std::path::Path;
 
 use anyhow::Context as _;
-use yuma_client::{Call, Client, Hyperparams, SignedTransaction, SubmitResult};
+use yuma_client::{Call, Client};
 use yuma_keys::{Mnemonic, Pair};
 use yuma_primitives::{AccountId, Balance, NetUid, RAO_PER_TAO};
-use yuma_runtime::{Event, Hyperparameter, SudoCall};
+use yuma_runtime::{Event, SudoCall};
 use yuma_wallet::Save;
 use yuma_wallet::Wallet;
 
+use super::hyperparams::set_hyperparameters;
+use super::submit::{submit, submit_batch};
 use super::{Neuron, Role};
-use crate::commands::chain::{check_included, rpc_error};
+use crate::commands::chain::rpc_error;
 
 /// Smallest subnet lock the localnet asks for: a deep pool, so that the validators' stakes buy
 /// alpha at a price near 1 and dwarf what the miners earn (a 10 TAO pool would sell a 10,000
@@ -319,79 +321,6 @@ async fn staked(client: &Client, netuid: Option<NetUid>, k: &Keys) -> anyhow::Re
     }))
 }
 
-/// The hyperparameters that make epochs pay out within a minute: the given tempo, no weights
-/// rate limit (validators commit once per tempo), commit-reveal with a reveal period of one
-/// tempo, an activity cutoff of ten tempos, and no serving rate limit (a restarted miner
-/// publishes its new port at once).
-fn wanted(tempo: u16) -> Vec<Hyperparameter> {
-    let ten_tempos = tempo.saturating_mul(10).max(100);
-    vec![
-        Hyperparameter::Tempo { value: tempo },
-        Hyperparameter::WeightsRateLimit { value: 0 },
-        Hyperparameter::CommitRevealEnabled { value: true },
-        Hyperparameter::RevealPeriodEpochs { value: 1 },
-        Hyperparameter::ActivityCutoff { value: ten_tempos },
-        Hyperparameter::ImmunityPeriod { value: ten_tempos },
-        Hyperparameter::ServingRateLimit { value: 0 },
-    ]
-}
-
-/// Whether `hp` already has `param`'s value (for the parameters [`wanted`] sets).
-fn is_set(hp: &Hyperparams, param: &Hyperparameter) -> bool {
-    match *param {
-        Hyperparameter::Tempo { value } => hp.tempo == value,
-        Hyperparameter::WeightsRateLimit { value } => hp.weights_rate_limit == value,
-        Hyperparameter::CommitRevealEnabled { value } => hp.commit_reveal_enabled == value,
-        Hyperparameter::RevealPeriodEpochs { value } => hp.reveal_period_epochs == value,
-        Hyperparameter::ActivityCutoff { value } => hp.activity_cutoff == value,
-        Hyperparameter::ImmunityPeriod { value } => hp.immunity_period == value,
-        Hyperparameter::ServingRateLimit { value } => hp.serving_rate_limit == value,
-        _ => false,
-    }
-}
-
-/// Sets (through sudo) the [`wanted`] hyperparameters that differ, and returns the result.
-async fn set_hyperparameters(
-    client: &Client,
-    alice: &Pair,
-    netuid: NetUid,
-    tempo: u16,
-) -> anyhow::Result<Hyperparams> {
-    let read = || async {
-        client
-            .subnet(netuid)
-            .await
-            .map_err(rpc_error)
-            .context("reading the subnet")?
-            .map(|s| s.hyperparams)
-            .with_context(|| format!("subnet {} vanished", netuid.0))
-    };
-    let before = read().await?;
-    let calls: Vec<_> = wanted(tempo)
-        .into_iter()
-        .filter(|p| !is_set(&before, p))
-        .map(|param| {
-            let what = format!("setting {} through sudo", param.name());
-            let call = Call::Sudo {
-                call: SudoCall::SetSubnetHyperparameter { netuid, param },
-            };
-            (call, what)
-        })
-        .collect();
-    let changed = calls.len();
-    submit_batch(client, alice, calls).await?;
-    let after = read().await?;
-    if let Some(p) = wanted(tempo).iter().find(|p| !is_set(&after, p)) {
-        anyhow::bail!("hyperparameter {} did not take its value", p.name());
-    }
-    eprintln!(
-        "yuma: [4/5] hyperparameters: tempo {} blocks, commit-reveal on (reveal after 1 tempo), \
-         activity cutoff {}, no weights or serving rate limit ({changed} changed)",
-        after.tempo, after.activity_cutoff
-    );
-    Ok(after)
-}
-
 /// Registers every neuron that is not yet on the subnet and stakes the validators, each
 /// coldkey in parallel.
 async fn enroll(client: &Client, netuid: NetUid, keys: &[Keys]) -> anyhow::Result<()> {
@@ -446,81 +375,4 @@ async fn enroll(client: &Client, netuid: NetUid, keys: &[Keys]) -> anyhow::Resul
         keys.len()
     );
     Ok(())
-}
-
-/// Signs and submits one call, waits for its block, and fails if it failed.
-async fn submit(
-    client: &Client,
-    pair: &Pair,
-    call: Call,
-    what: &str,
-) -> anyhow::Result<SubmitResult> {
-    let result = client
-        .sign_and_submit(pair, call, true)
-        .await
-        .map_err(rpc_error)
-        .with_context(|| what.to_owned())?;
-    check_included(&result).with_context(|| what.to_owned())?;
-    Ok(result)
-}
-
-/// Submits several calls of one signer at consecutive nonces and waits for the last one's
-/// block (the node checks each against the state plus the signer's pending ones before
-/// accepting it, and includes them in nonce order).
-async fn submit_batch(
-    client: &Client,
-    pair: &Pair,
-    calls: Vec<(Call, String)>,
-) -> anyhow::Result<()> {
-    if calls.is_empty() {
-        return Ok(());
-    }
-    let genesis = client.genesis_hash().await.map_err(rpc_error)?;
-    let mut nonce = client
-        .account(&pair.public())
-        .await
-        .map_err(rpc_error)
-        .context("reading the signer's nonce")?
-        .nonce;
-    let last = calls.len() - 1;
-    for (i, (call, what)) in calls.into_iter().enumerate() {
-        let tx = SignedTransaction::new(pair, genesis, nonce, call);
-        let result = client
-            .submit(&tx, i == last)
-            .await
-            .map_err(rpc_error)
-            .with_context(|| what.clone())?;
-        check_included(&result).with_context(|| what.clone())?;
-        nonce += 1;
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wanted_values_are_recognised_once_set() {
-        let mut hp = Hyperparams::default();
-        let params = wanted(20);
-        assert!(params.iter().any(|p| !is_set(&hp, p)));
-        hp.tempo = 20;
-        hp.weights_rate_limit = 0;
-        hp.commit_reveal_enabled = true;
-        hp.reveal_period_epochs = 1;
-        hp.activity_cutoff = 200;
-        hp.immunity_period = 200;
-        hp.serving_rate_limit = 0;
-        assert!(params.iter().all(|p| is_set(&hp, p)));
-    }
-
-    #[test]
-    fn short_tempos_keep_a_usable_activity_cutoff() {
-        let cutoff = wanted(2).into_iter().find_map(|p| match p {
-            Hyperparameter::ActivityCutoff { value } => Some(value),
-            _ => None,
-        });
-        assert_eq!(cutoff, Some(100));
-    }
 }

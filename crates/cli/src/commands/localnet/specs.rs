@@ -1,0 +1,101 @@
+//! The command lines of a localnet's children: each neuron and the gateway, per the neuron
+//! contract (flags, wallets, status files, ready lines).
+
+use std::ffi::OsString;
+
+use yuma_cli::process::Ready;
+
+use super::children::Spec;
+use super::dirs::Dirs;
+use super::{LocalnetArgs, Neuron, Role, setup};
+
+/// The child process of one neuron, per the neuron contract.
+pub(super) fn spec(
+    neuron: &Neuron,
+    netuid: u16,
+    rpc: &str,
+    dirs: &Dirs,
+    args: &LocalnetArgs,
+) -> Spec {
+    let mut argv: Vec<OsString> = Vec::new();
+    let ready = match neuron.role {
+        Role::Miner { model } => {
+            argv.extend(
+                [
+                    "miner",
+                    "--model",
+                    model,
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    "0",
+                ]
+                .map(OsString::from),
+            );
+            Ready::Miner
+        }
+        Role::Validator { .. } => {
+            // Several steps per epoch, so that each commit rests on fresh scores.
+            let epoch_ms = u64::from(args.tempo) * args.block_time;
+            let interval = (epoch_ms / 4).clamp(250, 2000);
+            argv.extend([
+                "validator".into(),
+                "--interval-ms".into(),
+                interval.to_string().into(),
+            ]);
+            argv.push("--status-file".into());
+            argv.push(dirs.status_file(&neuron.name).into());
+            Ready::Validator
+        }
+    };
+    argv.extend(["--netuid".into(), netuid.to_string().into()]);
+    argv.push("--wallet-path".into());
+    argv.push(dirs.wallets.clone().into());
+    argv.extend(
+        [
+            "--wallet-name",
+            neuron.name.as_str(),
+            "--hotkey",
+            setup::HOTKEY,
+            "--rpc",
+            rpc,
+        ]
+        .map(OsString::from),
+    );
+    Spec {
+        name: neuron.name.clone(),
+        args: argv,
+        log: dirs.logs.join(format!("{}.log", neuron.name)),
+        ready,
+    }
+}
+
+/// The gateway child: `yuma gateway` under validator-0 (registered, with a permit from the
+/// first epoch), its ledger under `gateway/`.
+pub(super) fn gateway_spec(netuid: u16, rpc: &str, dirs: &Dirs) -> Spec {
+    let mut argv: Vec<OsString> = ["gateway", "--host", "127.0.0.1", "--port", "0"]
+        .map(OsString::from)
+        .to_vec();
+    argv.extend(["--netuid".into(), netuid.to_string().into()]);
+    argv.push("--data-dir".into());
+    argv.push(dirs.gateway.clone().into());
+    argv.push("--wallet-path".into());
+    argv.push(dirs.wallets.clone().into());
+    argv.extend(
+        [
+            "--wallet-name",
+            "validator-0",
+            "--hotkey",
+            setup::HOTKEY,
+            "--rpc",
+            rpc,
+        ]
+        .map(OsString::from),
+    );
+    Spec {
+        name: "gateway".into(),
+        args: argv,
+        log: dirs.logs.join("gateway.log"),
+        ready: Ready::Gateway,
+    }
+}
