@@ -1,6 +1,8 @@
 //! `yuma gateway` end to end: a dev node, real miners of different quality scored by a real
 //! validator, and a user who pays the gateway in TAO and queries it with `yuma query`.
 
+mod client;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
@@ -16,88 +18,13 @@ use yuma_wallet::{Save, Wallet};
 
 use yuma_cli::process::Ready;
 
+use client::{incentive, query, unsigned, user_wallet, wait_until};
+
 use crate::devnet::{DevNet, Service, pair};
 use crate::util::{yuma_err, yuma_ok};
 
 const PRICE_RAO: u64 = 1_000_000;
 const PAID_RAO: u64 = 1_000_000_000;
-
-/// Saves the coldkey of `uri` unencrypted as wallet `name` under `dir`.
-fn user_wallet(dir: &Path, name: &str, uri: &str) {
-    let wallet = Wallet::new(dir, name).expect("valid wallet name");
-    let save = Save {
-        password: None,
-        overwrite: false,
-    };
-    wallet
-        .save_coldkey(&pair(uri), None, save)
-        .expect("temp dir is writable");
-}
-
-/// `yuma query --use-coldkey` as wallet `name`; the `--json` document.
-fn query(dir: &Path, name: &str, url: &str, receiver: &str, data: Option<&Value>) -> Value {
-    let mut args = vec![
-        "query".to_string(),
-        url.into(),
-        "--use-coldkey".into(),
-        "--receiver".into(),
-        receiver.into(),
-        "--wallet-path".into(),
-        dir.display().to_string(),
-        "--wallet-name".into(),
-        name.into(),
-        "--json".into(),
-    ];
-    if let Some(data) = data {
-        args.extend(["--data".into(), data.to_string()]);
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    serde_json::from_str(&yuma_ok(&args)).expect("query --json prints JSON")
-}
-
-/// An unsigned HTTP/1.1 request; the status and body.
-fn unsigned(addr: &str, method: &str, path: &str, body: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(addr).expect("the gateway accepts");
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .expect("writes");
-    let mut text = String::new();
-    stream.read_to_string(&mut text).expect("reads");
-    let status = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("a status line");
-    let body = text
-        .split_once("\r\n\r\n")
-        .map_or("", |(_, b)| b)
-        .to_string();
-    (status, body)
-}
-
-fn wait_until(within: Duration, what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + within;
-    while Instant::now() < deadline {
-        if check() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    panic!("{what} did not happen within {within:?}");
-}
-
-fn incentive(net: &DevNet, netuid: NetUid, uri: &str) -> u16 {
-    let hotkey = pair(uri).public();
-    net.metagraph(netuid)
-        .neurons
-        .iter()
-        .find(|n| n.hotkey == hotkey)
-        .map_or(0, |n| n.incentive)
-}
 
 #[test]
 fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
