@@ -18,7 +18,7 @@ fn apply_all(chain: &mut TestChain, txs: &[SignedTransaction]) -> Duration {
         let start = Instant::now();
         let mut result = chain.rt.apply(tx);
         if matches!(result, Err(Error::BlockFull { .. })) {
-            chain.next_block();
+            chain.next_block().expect("the next block");
             result = chain.rt.apply(tx);
         }
         total += start.elapsed();
@@ -31,8 +31,9 @@ fn apply_all(chain: &mut TestChain, txs: &[SignedTransaction]) -> Duration {
 }
 
 fn transfers(c: &mut Criterion) {
-    let mut chain = TestChain::new(dev_params(), &[(1, 1_000_000_000_000_000)]);
-    chain.next_block();
+    let mut chain =
+        TestChain::new(dev_params(), &[(1, 1_000_000_000_000_000)]).expect("the test genesis");
+    chain.next_block().expect("the next block");
     let sender = pair(1);
     let genesis = chain.rt.genesis_hash();
     c.bench_function("runtime::apply/call=transfer", |b| {
@@ -53,7 +54,7 @@ fn transfers(c: &mut Criterion) {
 }
 
 fn weights_and_epoch(c: &mut Criterion) {
-    let mut subnet = full_subnet(256, 64);
+    let mut subnet = full_subnet(256, 64).expect("the bench subnet");
     let genesis = subnet.chain.rt.genesis_hash();
     let call = full_weights(subnet.netuid, 256);
     c.bench_function("runtime::apply/call=set_weights uids=256", |b| {

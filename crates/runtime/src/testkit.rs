@@ -1,4 +1,6 @@
-//! Deterministic keys and a small chain driver for tests, benches and examples.
+//! Deterministic keys and a small chain driver for tests, benches and examples. Every
+//! operation returns the runtime's errors instead of panicking, so that `yuma bench runtime`
+//! can use it in the shipped binary.
 //!
 //! Nothing here is used by the state machine itself.
 
@@ -38,9 +40,9 @@ pub struct TestChain {
 impl TestChain {
     /// A chain where `pair(i)` holds `amount` rao for each `(i, amount)`.
     ///
-    /// # Panics
-    /// If the balances exceed the supply (a test mistake).
-    pub fn new(params: ChainParams, balances: &[(u32, u64)]) -> Self {
+    /// # Errors
+    /// When the balances exceed the supply.
+    pub fn new(params: ChainParams, balances: &[(u32, u64)]) -> Result<Self, Error> {
         let genesis = Genesis {
             params,
             balances: balances
@@ -48,9 +50,9 @@ impl TestChain {
                 .map(|&(i, amount)| (pair(i).public(), amount))
                 .collect(),
         };
-        let rt = Runtime::genesis(MemoryStorage::new(), &genesis)
-            .expect("test genesis balances fit the supply");
-        Self { rt }
+        Ok(Self {
+            rt: Runtime::genesis(MemoryStorage::new(), &genesis)?,
+        })
     }
 
     /// Signs `call` by `signer` with its next nonce.
@@ -77,22 +79,24 @@ impl TestChain {
         receipt.result.map(|()| receipt.events)
     }
 
-    /// Starts the next block.
+    /// Starts the next block and returns its events.
     ///
-    /// # Panics
-    /// Never: the block number is always the next one.
-    pub fn next_block(&mut self) -> Vec<Event> {
+    /// # Errors
+    /// What the runtime's block hook returns (never for the next block number).
+    pub fn next_block(&mut self) -> Result<Vec<Event>, Error> {
         let next = self.rt.block() + 1;
-        self.rt
-            .on_block(next)
-            .expect("the next block number always follows")
+        self.rt.on_block(next)
     }
 
     /// Runs `n` empty blocks.
-    pub fn run_blocks(&mut self, n: u64) {
+    ///
+    /// # Errors
+    /// As [`Self::next_block`].
+    pub fn run_blocks(&mut self, n: u64) -> Result<(), Error> {
         for _ in 0..n {
-            self.next_block();
+            self.next_block()?;
         }
+        Ok(())
     }
 }
 
@@ -120,21 +124,19 @@ pub fn full_weights(netuid: NetUid, n: u16) -> Call {
 
 /// Builds a [`BenchSubnet`].
 ///
-/// # Panics
-/// If the setup transactions fail (a bug in the runtime or in this helper).
-pub fn full_subnet(uids: u16, validators: u16) -> BenchSubnet {
+/// # Errors
+/// When a set-up transaction fails (a bug in the runtime or in this helper).
+pub fn full_subnet(uids: u16, validators: u16) -> Result<BenchSubnet, Error> {
     use yuma_primitives::RAO_PER_TAO as TAO;
     let owner = pair(1);
-    let mut chain = TestChain::new(dev_params(), &[(0, 1_000 * TAO), (1, 1_000_000 * TAO)]);
-    chain.next_block();
-    chain
-        .call(
-            &owner,
-            Call::RegisterNetwork {
-                hotkey: pair(1_000).public(),
-            },
-        )
-        .expect("bench: register network");
+    let mut chain = TestChain::new(dev_params(), &[(0, 1_000 * TAO), (1, 1_000_000 * TAO)])?;
+    chain.next_block()?;
+    chain.call(
+        &owner,
+        Call::RegisterNetwork {
+            hotkey: pair(1_000).public(),
+        },
+    )?;
     let netuid = NetUid(1);
     for param in [
         Hyperparameter::MaxAllowedUids { value: uids.max(1) },
@@ -144,14 +146,12 @@ pub fn full_subnet(uids: u16, validators: u16) -> BenchSubnet {
         // Every staked neuron keeps a permit however stake shifts with emission.
         Hyperparameter::MaxAllowedValidators { value: uids.max(1) },
     ] {
-        chain
-            .call(
-                &pair(0),
-                Call::Sudo {
-                    call: SudoCall::SetSubnetHyperparameter { netuid, param },
-                },
-            )
-            .expect("bench: sudo hyperparameter");
+        chain.call(
+            &pair(0),
+            Call::Sudo {
+                call: SudoCall::SetSubnetHyperparameter { netuid, param },
+            },
+        )?;
     }
     for i in 1..u32::from(uids) {
         if chain
@@ -164,38 +164,34 @@ pub fn full_subnet(uids: u16, validators: u16) -> BenchSubnet {
             )
             .is_err()
         {
-            chain.next_block();
-            chain
-                .call(
-                    &owner,
-                    Call::BurnedRegister {
-                        netuid,
-                        hotkey: pair(1_000 + i).public(),
-                    },
-                )
-                .expect("bench: register neuron");
+            chain.next_block()?;
+            chain.call(
+                &owner,
+                Call::BurnedRegister {
+                    netuid,
+                    hotkey: pair(1_000 + i).public(),
+                },
+            )?;
         }
     }
     let validators: Vec<Pair> = (1..=u32::from(validators.min(uids.saturating_sub(1))))
         .map(|i| pair(1_000 + i))
         .collect();
     for v in &validators {
-        chain
-            .call(
-                &owner,
-                Call::AddStake {
-                    hotkey: v.public(),
-                    netuid,
-                    amount: Balance(100 * TAO),
-                    limit_price: None,
-                },
-            )
-            .expect("bench: stake validator");
+        chain.call(
+            &owner,
+            Call::AddStake {
+                hotkey: v.public(),
+                netuid,
+                amount: Balance(100 * TAO),
+                limit_price: None,
+            },
+        )?;
     }
-    chain.run_blocks(12);
-    BenchSubnet {
+    chain.run_blocks(12)?;
+    Ok(BenchSubnet {
         chain,
         netuid,
         validators,
-    }
+    })
 }

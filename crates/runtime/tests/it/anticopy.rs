@@ -51,7 +51,7 @@ fn quality(j: usize, k: u64) -> u16 {
 /// Runs blocks until `netuid`'s next epoch has run; returns that block's events.
 fn run_to_epoch(c: &mut TestChain, netuid: NetUid) -> Vec<Event> {
     loop {
-        let events = c.next_block();
+        let events = c.next_block().expect("the next block");
         if is_epoch_block(netuid.0, 10, c.rt.block()) {
             return events;
         }
@@ -230,7 +230,7 @@ fn turning_the_penalty_off_drops_the_memory() {
     assert!(c.rt.anti_copy_memory(netuid).is_some());
     penalty(&mut c, netuid, 0);
     assert_eq!(c.rt.anti_copy_memory(netuid), None);
-    c.run_blocks(30);
+    c.run_blocks(30).expect("blocks run");
     assert_eq!(c.rt.anti_copy_memory(netuid), None);
     assert_eq!(c.rt.state_root(), c.rt.recompute_state_root());
 }

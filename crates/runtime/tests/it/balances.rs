@@ -126,8 +126,8 @@ fn block_budget_is_enforced_and_reset() {
         max_block_cost: 2_500,
         ..dev_params()
     };
-    let mut c = TestChain::new(params, &[(1, 100 * TAO)]);
-    c.next_block();
+    let mut c = TestChain::new(params, &[(1, 100 * TAO)]).expect("the test genesis");
+    c.next_block().expect("the next block");
     c.submit(&alice(), transfer(&bob(), 1)).unwrap();
     c.submit(&alice(), transfer(&bob(), 1)).unwrap();
     assert_eq!(
@@ -137,7 +137,7 @@ fn block_budget_is_enforced_and_reset() {
             left: 500
         })
     );
-    c.next_block();
+    c.next_block().expect("the next block");
     c.submit(&alice(), transfer(&bob(), 1)).unwrap();
 }
 

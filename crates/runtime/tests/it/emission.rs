@@ -25,7 +25,7 @@ const RAMP: u64 = 16;
 /// Runs blocks until `netuid`'s next epoch has run; returns that block's events.
 fn run_to_epoch(c: &mut TestChain, netuid: NetUid) -> Vec<Event> {
     loop {
-        let events = c.next_block();
+        let events = c.next_block().expect("the next block");
         if is_epoch_block(netuid.0, 10, c.rt.block()) {
             return events;
         }
@@ -36,7 +36,7 @@ fn run_to_epoch(c: &mut TestChain, netuid: NetUid) -> Vec<Event> {
 fn no_subnet_no_issuance() {
     let mut c = chain();
     let issued = c.rt.total_issuance();
-    c.run_blocks(5);
+    c.run_blocks(5).expect("blocks run");
     assert_eq!(c.rt.total_issuance(), issued);
 }
 
@@ -44,12 +44,12 @@ fn no_subnet_no_issuance() {
 fn one_subnet_gets_the_block_reward_into_its_pool() {
     let mut c = chain();
     let netuid = subnet(&mut c);
-    c.run_blocks(RAMP - 1);
+    c.run_blocks(RAMP - 1).expect("blocks run");
     let issued = c.rt.total_issuance();
-    c.next_block();
+    c.next_block().expect("the next block");
     assert_eq!(c.rt.total_issuance(), issued, "moving price still 0");
     let pool = c.rt.pool(netuid).unwrap();
-    let events = c.next_block();
+    let events = c.next_block().expect("the next block");
     let minted = c.rt.total_issuance() - issued;
     assert!(minted > 990_000_000 && minted <= 1_000_000_000, "{minted}");
     assert!(events.contains(&Event::Issued {
@@ -90,12 +90,12 @@ fn two_subnets_share_the_reward() {
     )
     .unwrap();
     let b = NetUid(2);
-    c.run_blocks(RAMP);
+    c.run_blocks(RAMP).expect("blocks run");
     let (ta, tb) = (
         c.rt.pool(a).unwrap().pool.tao_reserve,
         c.rt.pool(b).unwrap().pool.tao_reserve,
     );
-    c.next_block();
+    c.next_block().expect("the next block");
     let ga = c.rt.pool(a).unwrap().pool.tao_reserve - ta;
     let gb = c.rt.pool(b).unwrap().pool.tao_reserve - tb;
     assert!(ga > 0 && gb > 0);
@@ -109,7 +109,7 @@ fn epoch_pays_miners_validators_owner_and_nominators() {
     register(&mut c, &bob(), 20, netuid);
     stake(&mut c, &alice(), 10, netuid, 100 * TAO);
     stake(&mut c, &bob(), 10, netuid, 50 * TAO);
-    c.run_blocks(RAMP);
+    c.run_blocks(RAMP).expect("blocks run");
     run_to_epoch(&mut c, netuid);
     c.call(
         &pair(10),
@@ -190,12 +190,13 @@ fn halving_and_cap_apply_to_the_chain() {
     use yuma_runtime::params::TOTAL_SUPPLY;
     use yuma_runtime::testkit::dev_params;
     // Half the supply exists: one halving, 0.5 TAO per block at most.
-    let mut c = TestChain::new(dev_params(), &[(0, 1_000 * TAO), (1, TOTAL_SUPPLY / 2)]);
-    c.next_block();
+    let mut c = TestChain::new(dev_params(), &[(0, 1_000 * TAO), (1, TOTAL_SUPPLY / 2)])
+        .expect("the test genesis");
+    c.next_block().expect("the next block");
     subnet(&mut c);
-    c.run_blocks(RAMP);
+    c.run_blocks(RAMP).expect("blocks run");
     let issued = c.rt.total_issuance();
-    c.next_block();
+    c.next_block().expect("the next block");
     let minted = c.rt.total_issuance() - issued;
     assert!(minted > 0 && minted <= 500_000_000, "{minted}");
 
@@ -203,10 +204,11 @@ fn halving_and_cap_apply_to_the_chain() {
     let mut c = TestChain::new(
         dev_params(),
         &[(0, 1_000 * TAO), (1, TOTAL_SUPPLY - 1_000 * TAO)],
-    );
-    c.next_block();
+    )
+    .expect("the test genesis");
+    c.next_block().expect("the next block");
     subnet(&mut c);
-    c.run_blocks(20);
+    c.run_blocks(20).expect("blocks run");
     assert_eq!(c.rt.total_issuance(), TOTAL_SUPPLY);
     assert_eq!(c.rt.audit_tao(), u128::from(TOTAL_SUPPLY));
 }

@@ -114,8 +114,9 @@ fn new_chain() -> TestChain {
             (2, 500 * TAO),
             (3, 30 * TAO),
         ],
-    );
-    c.next_block();
+    )
+    .expect("the test genesis");
+    c.next_block().expect("the next block");
     c
 }
 
@@ -258,7 +259,7 @@ fn run(ops: &[Op], keys: &Keys) -> Result<[u8; 32], TestCaseError> {
         let before = c.rt.storage().clone();
         match op {
             Op::Block => {
-                c.next_block();
+                c.next_block().expect("the next block");
             }
             Op::BadNonce { who } => {
                 let signer = &keys.coldkeys[usize::from(*who)];

@@ -35,7 +35,7 @@ fn registration_burns_into_pool_and_bumps_price() {
     assert_eq!(after.alpha_outstanding, pool.alpha_outstanding);
     assert_eq!(c.rt.subnet(netuid).unwrap().burn, 1_260_000_000);
     assert_eq!(c.rt.hotkey_owner(&pair(20).public()), Some(bob().public()));
-    c.next_block();
+    c.next_block().expect("the next block");
     let decayed = c.rt.subnet(netuid).unwrap().burn;
     assert!(
         decayed < 1_260_000_000 && decayed > 1_257_000_000,
@@ -114,9 +114,9 @@ fn full_subnet_prunes_lowest_non_immune_never_the_owner() {
     sudo_set(&mut c, netuid, Hyperparameter::MaxAllowedUids { value: 3 });
     sudo_set(&mut c, netuid, Hyperparameter::ImmunityPeriod { value: 5 });
     register(&mut c, &bob(), 20, netuid); // uid 1
-    c.run_blocks(3);
+    c.run_blocks(3).expect("blocks run");
     register(&mut c, &bob(), 21, netuid); // uid 2, registered later
-    c.run_blocks(3);
+    c.run_blocks(3).expect("blocks run");
     // uid 1 is past immunity, uid 2 is not: uid 1 goes.
     let events = c.call(&bob(), burned_register(netuid, 22)).unwrap();
     assert!(events.iter().any(|e| matches!(
@@ -195,6 +195,6 @@ fn serve_axon_stores_address_with_rate_limit() {
             netuid
         }
     );
-    c.run_blocks(50);
+    c.run_blocks(50).expect("blocks run");
     c.call(&hotkey, axon(netuid, loopback, 8092, 4)).unwrap();
 }

@@ -45,13 +45,13 @@ fn lock_cost_doubles_then_decays_linearly() {
     let interval = c.rt.params().network_lock_reduction_interval;
     c.call(&alice(), register_network(10)).unwrap();
     assert_eq!(c.rt.network_lock_cost(), 2 * min);
-    c.run_blocks(100);
+    c.run_blocks(100).expect("blocks run");
     assert_eq!(c.rt.network_lock_cost(), 2 * min - min / interval * 100);
     c.call(&alice(), register_network(11)).unwrap();
     let second = c.rt.subnet(NetUid(2)).unwrap().lock;
     assert_eq!(second, 2 * min - min / interval * 100);
     assert_eq!(c.rt.network_lock_cost(), 2 * second);
-    c.run_blocks(2 * interval);
+    c.run_blocks(2 * interval).expect("blocks run");
     assert_eq!(c.rt.network_lock_cost(), min, "never below the minimum");
 }
 
@@ -62,8 +62,9 @@ fn register_network_rejections() {
         subnet_limit: 2,
         ..dev_params()
     };
-    let mut c = TestChain::new(params, &[(1, 100_000 * TAO), (2, 10 * TAO)]);
-    c.next_block();
+    let mut c =
+        TestChain::new(params, &[(1, 100_000 * TAO), (2, 10 * TAO)]).expect("the test genesis");
+    c.next_block().expect("the next block");
     assert!(matches!(
         err(&mut c, &bob(), register_network(20)),
         Error::InsufficientBalance { .. }
@@ -76,7 +77,7 @@ fn register_network_rejections() {
             next: 11
         }
     );
-    c.run_blocks(10);
+    c.run_blocks(10).expect("blocks run");
     assert_eq!(
         err(&mut c, &bob(), register_network(10)),
         Error::NotHotkeyOwner {
@@ -84,7 +85,7 @@ fn register_network_rejections() {
         }
     );
     c.call(&alice(), register_network(11)).unwrap();
-    c.run_blocks(10);
+    c.run_blocks(10).expect("blocks run");
     assert_eq!(
         err(&mut c, &alice(), register_network(12)),
         Error::SubnetLimitReached(2)
@@ -191,8 +192,9 @@ fn sudo_only_with_the_sudo_key_on_dev_chains() {
     c.call(&sudo(), call.clone()).unwrap();
     assert_eq!(c.rt.params().tx_fee, 5);
 
-    let mut prod = TestChain::new(ChainParams::default(), &[(0, 100 * TAO)]);
-    prod.next_block();
+    let mut prod =
+        TestChain::new(ChainParams::default(), &[(0, 100 * TAO)]).expect("the test genesis");
+    prod.next_block().expect("the next block");
     assert_eq!(err(&mut prod, &sudo(), call), Error::RequiresSudo("sudo"));
     assert!(matches!(
         err(

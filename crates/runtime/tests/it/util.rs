@@ -26,8 +26,9 @@ pub(crate) fn chain() -> TestChain {
     let mut c = TestChain::new(
         dev_params(),
         &[(0, 1_000 * TAO), (1, 100_000 * TAO), (2, 1_000 * TAO)],
-    );
-    c.next_block();
+    )
+    .expect("the test genesis");
+    c.next_block().expect("the next block");
     c
 }
 

@@ -24,7 +24,7 @@ fn setup() -> (TestChain, NetUid) {
         },
     )
     .unwrap();
-    c.run_blocks(11);
+    c.run_blocks(11).expect("blocks run");
     assert!(c.rt.metagraph(netuid).unwrap()[0].validator_permit);
     (c, netuid)
 }
@@ -187,7 +187,7 @@ fn commit_then_reveal_in_the_next_epoch() {
     );
     assert_eq!(err(&mut c, &v, reveal(vec![1])), Error::NoMatchingCommit);
     while epoch_index(netuid.0, 10, c.rt.block()) == commit_epoch {
-        c.next_block();
+        c.next_block().expect("the next block");
     }
     c.call(&v, reveal(salt.clone())).unwrap();
     assert_eq!(
@@ -210,7 +210,7 @@ fn commit_then_reveal_in_the_next_epoch() {
     )
     .unwrap();
     let epoch = epoch_index(netuid.0, 10, c.rt.block());
-    c.run_blocks(22);
+    c.run_blocks(22).expect("blocks run");
     assert_eq!(
         err(&mut c, &v, reveal(salt)),
         Error::StaleReveal {

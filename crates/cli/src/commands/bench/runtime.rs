@@ -61,7 +61,7 @@ fn apply_all(chain: &mut TestChain, txs: &[SignedTransaction]) -> anyhow::Result
     for tx in txs {
         let receipt = match chain.rt.apply(tx) {
             Err(yuma_runtime::Error::BlockFull { .. }) => {
-                chain.next_block();
+                chain.next_block().context("starting a benchmark block")?;
                 chain.rt.apply(tx)
             }
             other => other,
@@ -77,8 +77,9 @@ fn apply_all(chain: &mut TestChain, txs: &[SignedTransaction]) -> anyhow::Result
 }
 
 fn bench_transfers(count: u32) -> anyhow::Result<Duration> {
-    let mut chain = TestChain::new(dev_params(), &[(1, 1_000_000_000_000_000)]);
-    chain.next_block();
+    let mut chain = TestChain::new(dev_params(), &[(1, 1_000_000_000_000_000)])
+        .context("creating the benchmark chain")?;
+    chain.next_block().context("starting a benchmark block")?;
     let sender = pair(1);
     let genesis = chain.rt.genesis_hash();
     let txs: Vec<_> = (0..count)
@@ -107,7 +108,8 @@ pub(crate) fn run(args: &RuntimeBenchArgs) -> anyhow::Result<()> {
         "bench: building a subnet of {} UIDs with {} validators",
         args.uids, args.validators
     );
-    let mut subnet = full_subnet(args.uids, args.validators);
+    let mut subnet =
+        full_subnet(args.uids, args.validators).context("setting up the benchmark subnet")?;
     let genesis = subnet.chain.rt.genesis_hash();
     let call = full_weights(subnet.netuid, args.uids);
     let mut nonces: Vec<u64> = subnet
