@@ -7,7 +7,12 @@
 //! so); a weaker model that is right where the others are wrong adds that. The values sum to
 //! the quality of the whole ensemble.
 //!
-//! - Up to [`EXACT_MAX`] players the value is exact: every subset's quality, weighted by
+//! - Copies are one player: the game says which answers are the same, or nearly
+//!   ([`Coalition::same`]), and such players play as one and share its value, so k copies
+//!   of a model, or near-copies with a little noise added, together earn what one would.
+//!   (Shapley values alone split a shared contribution equally among everyone who makes it,
+//!   so k copies would take k shares of what they share with others.)
+//! - Up to [`EXACT_MAX`] distinct answers the value is exact: every subset's quality, weighted by
 //!   `|S|! (n - |S| - 1)! / n!`.
 //! - Above, it is estimated from [`WALKS`] orders drawn from a seed, stratified so that every
 //!   player joins at every position equally often ([`sampled`]). The estimate's standard
@@ -38,6 +43,13 @@ pub trait Coalition {
     fn join(&mut self, i: usize);
     /// The quality of the coalition's combined answer (0 for the empty coalition).
     fn value(&self) -> f64;
+
+    /// Whether players `i` and `j` gave the same answer, or so nearly that one is a copy of
+    /// the other with a little noise. The default: never.
+    fn same(&self, i: usize, j: usize) -> bool {
+        let _ = (i, j);
+        false
+    }
 }
 
 /// Each player's Shapley value, and how far the estimate may be off.
@@ -50,12 +62,87 @@ pub struct Estimate {
     pub standard_error: Vec<f64>,
 }
 
-/// Shapley values of `game`: exact up to [`EXACT_MAX`] players, else sampled from `seed`.
+/// Shapley values of `game`, copies merged: players that gave the same answer
+/// ([`Coalition::same`], transitively) play as one, whose value they share equally. Exact up
+/// to [`EXACT_MAX`] distinct answers, else sampled from `seed`.
 pub fn shapley(game: &mut dyn Coalition, seed: u64) -> Estimate {
-    if game.players() <= EXACT_MAX {
-        exact(game)
+    let groups = copies(game);
+    let mut merged = Merged {
+        representatives: groups.iter().map(|g| g[0]).collect(),
+        game: &mut *game,
+    };
+    let per_group = if merged.players() <= EXACT_MAX {
+        exact(&mut merged)
     } else {
-        sampled(game, WALKS, seed)
+        sampled(&mut merged, WALKS, seed)
+    };
+    let n = game.players();
+    let mut values = vec![0.0; n];
+    let mut standard_error = vec![0.0; n];
+    for (g, members) in groups.iter().enumerate() {
+        let size = members.len() as f64;
+        for &i in members {
+            values[i] = per_group.values[g] / size;
+            standard_error[i] = per_group.standard_error[g] / size;
+        }
+    }
+    Estimate {
+        values,
+        standard_error,
+    }
+}
+
+/// The players grouped by [`Coalition::same`] (transitively), each group in player order and
+/// the groups in the order of their first player.
+fn copies(game: &dyn Coalition) -> Vec<Vec<usize>> {
+    let n = game.players();
+    // group[i]: the group of player i, by the index of its first player.
+    let mut group: Vec<usize> = (0..n).collect();
+    for i in 0..n {
+        for j in i + 1..n {
+            let (gi, gj) = (group[i], group[j]);
+            if gi != gj && game.same(i, j) {
+                let (keep, gone) = (gi.min(gj), gi.max(gj));
+                group
+                    .iter_mut()
+                    .filter(|g| **g == gone)
+                    .for_each(|g| *g = keep);
+            }
+        }
+    }
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut index = vec![usize::MAX; n];
+    for (i, &g) in group.iter().enumerate() {
+        if index[g] == usize::MAX {
+            index[g] = groups.len();
+            groups.push(Vec::new());
+        }
+        groups[index[g]].push(i);
+    }
+    groups
+}
+
+/// A game whose players are groups of copies, each played by its first member.
+struct Merged<'g> {
+    game: &'g mut dyn Coalition,
+    representatives: Vec<usize>,
+}
+
+impl Coalition for Merged<'_> {
+    fn players(&self) -> usize {
+        self.representatives.len()
+    }
+
+    fn clear(&mut self) {
+        self.game.clear();
+    }
+
+    fn join(&mut self, i: usize) {
+        self.game.join(self.representatives[i]);
+    }
+
+    fn value(&self) -> f64 {
+        self.game.value()
     }
 }
 
@@ -168,6 +255,9 @@ mod tests {
         fn players(&self) -> usize {
             self.known.len()
         }
+        fn same(&self, i: usize, j: usize) -> bool {
+            self.known[i] == self.known[j]
+        }
         fn clear(&mut self) {
             self.current = 0;
         }
@@ -230,6 +320,26 @@ mod tests {
         assert!(close(total, 1.0, 1e-9), "{total}");
         // The same seed gives the same estimate.
         assert_eq!(estimate, sampled(&mut facts(&known), 200, 7));
+    }
+
+    #[test]
+    fn copies_play_as_one_even_where_their_credit_is_shared() {
+        // A and B know 8 facts in common, A 8 more; A has three copies.
+        let with = |copies: usize| {
+            let mut known = vec![0x0000_ffffu32, 0x0000_ff00];
+            known.extend(std::iter::repeat_n(0x0000_ffff, copies));
+            shapley(&mut facts(&known), 1).values
+        };
+        assert_eq!(with(0), vec![0.375, 0.125]);
+        let copied = with(3);
+        let a_total: f64 = copied
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != 1)
+            .map(|(_, v)| v)
+            .sum();
+        assert!(close(a_total, 0.375, 1e-12), "{a_total}");
+        assert!(close(copied[1], 0.125, 1e-12));
     }
 
     #[test]

@@ -77,10 +77,15 @@ pub(crate) enum Command {
     /// it by itself, counted from when every neuron is up; with --json it then prints one JSON
     /// document: per miner name, model, uid, hotkey, incentive (u16), emission (alpha rao
     /// earned during the run) and quality (the validators' mean score EMA), the validators,
-    /// blocks, epochs, the Spearman correlation of quality and incentive, the share of
-    /// miner emission earned by the mean and random miners, and the gateway's URL.
+    /// blocks, epochs, the Spearman correlation of quality and incentive (over the honest
+    /// miners), the share of miner emission earned by the mean and random miners and by the
+    /// forest miner with its sybils (`forest_share`), and the gateway's URL.
+    ///
+    /// --sybils N adds N hotkeys under the forest miner's coldkey serving the forest model
+    /// (with --sybil-noise, near-copies); the validators score by marginal contribution
+    /// (--scoring shapley, the default), so the copies share one model's earnings.
     #[command(
-        after_long_help = "Examples:\n  yuma localnet\n  yuma localnet --fresh --rpc-port 0 --epochs 5 --json > summary.json"
+        after_long_help = "Examples:\n  yuma localnet\n  yuma localnet --fresh --rpc-port 0 --epochs 5 --json > summary.json\n  yuma localnet --fresh --sybils 3 --epochs 8"
     )]
     Localnet(localnet::LocalnetArgs),
     /// Show an account's free TAO and nonce.

@@ -1,12 +1,27 @@
 //! The tabular ensemble: answers combine by the mean of their predictions (regression) or a
-//! majority vote per row (classification, ties to the smaller class), and the combination is
-//! scored as one answer would be. A malformed answer (wrong length, a non-finite value) never
+//! vote per row (classification, ties to the smaller class), each answer weighted by the
+//! square of its own quality, and the combination is scored as one answer would be. The
+//! weights make the ensemble lean on the better answers, as a validator combining them would:
+//! an answer no better than chance carries no weight, and a weaker model dilutes a stronger
+//! one less. A malformed answer (wrong length, a non-finite value) never
 //! joins: it adds nothing to any coalition.
+//!
+//! Two answers are copies when their squared differences add up to at most
+//! [`NEAR_REGRESSION`] of the labels' spread (their sum of squares around the mean) or they
+//! differ on at most [`NEAR_CLASSES`] of the rows: far below how much two different models
+//! differ (the reference models' answers differ by a seventh of the spread, a fifth of the
+//! rows, or more), far above what a copy with a little noise added does.
 
 use yuma_neuron::shapley::Coalition;
 
 use super::score::{Baseline, above_chance, r_squared, unit};
 use super::task::{Answer, Key};
+
+/// Regression answers whose mean squared difference is below this share of the labels'
+/// variance are copies.
+pub(super) const NEAR_REGRESSION: f64 = 0.02;
+/// Class answers that differ on at most this share of the rows are copies.
+pub(super) const NEAR_CLASSES: f64 = 0.1;
 
 /// The answers to one task as a [`Coalition`].
 pub(super) struct Ensemble<'a> {
@@ -14,31 +29,40 @@ pub(super) struct Ensemble<'a> {
     baseline: Baseline,
     /// Each player's predictions, `None` for a malformed answer.
     players: Vec<Option<&'a [f64]>>,
-    /// Per row: the sum of the members' predictions (regression).
+    /// Each player's weight: its own quality, squared.
+    weights: Vec<f64>,
+    /// Per row: the weighted sum of the members' predictions (regression).
     sum: Vec<f64>,
-    /// Per row: the members' votes as (class, count), few classes each (classification).
-    votes: Vec<Vec<(i64, u32)>>,
-    /// Members that joined (malformed ones excluded).
-    members: usize,
+    /// Per row: the members' weighted votes as (class, weight), few classes each
+    /// (classification).
+    votes: Vec<Vec<(i64, f64)>>,
+    /// Total weight of the members that joined.
+    weight: f64,
 }
 
 impl<'a> Ensemble<'a> {
     pub(super) fn new(key: &'a Key, answers: &[&'a Answer]) -> Self {
         let rows = key.test_y.len();
-        let players = answers
+        let baseline = Baseline::of(key);
+        let players: Vec<Option<&[f64]>> = answers
             .iter()
             .map(|a| {
                 let p = a.predictions.as_slice();
                 (p.len() == rows && p.iter().all(|v| v.is_finite())).then_some(p)
             })
             .collect();
+        let weights = players
+            .iter()
+            .map(|p| p.map_or(0.0, |p| baseline.quality(&key.test_y, p).powi(2)))
+            .collect();
         Self {
             truth: &key.test_y,
-            baseline: Baseline::of(key),
+            baseline,
             players,
+            weights,
             sum: vec![0.0; rows],
             votes: vec![Vec::new(); rows],
-            members: 0,
+            weight: 0.0,
         }
     }
 }
@@ -51,18 +75,21 @@ impl Coalition for Ensemble<'_> {
     fn clear(&mut self) {
         self.sum.fill(0.0);
         self.votes.iter_mut().for_each(Vec::clear);
-        self.members = 0;
+        self.weight = 0.0;
     }
 
     fn join(&mut self, i: usize) {
-        let Some(predictions) = self.players[i] else {
+        let (Some(predictions), w) = (self.players[i], self.weights[i]) else {
             return;
         };
-        self.members += 1;
+        if w == 0.0 {
+            return;
+        }
+        self.weight += w;
         match self.baseline {
             Baseline::Regression { .. } => {
                 for (s, p) in self.sum.iter_mut().zip(predictions) {
-                    *s += p;
+                    *s += w * p;
                 }
             }
             Baseline::Classification { .. } => {
@@ -70,26 +97,46 @@ impl Coalition for Ensemble<'_> {
                     // Saturating cast: any finite prediction names some class.
                     let class = p.round() as i64;
                     match row.iter_mut().find(|(c, _)| *c == class) {
-                        Some((_, n)) => *n += 1,
-                        None => row.push((class, 1)),
+                        Some((_, n)) => *n += w,
+                        None => row.push((class, w)),
                     }
                 }
             }
         }
     }
 
+    fn same(&self, i: usize, j: usize) -> bool {
+        let (Some(a), Some(b)) = (self.players[i], self.players[j]) else {
+            return false;
+        };
+        let rows = self.truth.len().max(1) as f64;
+        match self.baseline {
+            Baseline::Regression { sst } => {
+                let squared: f64 = a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum();
+                squared <= NEAR_REGRESSION * sst
+            }
+            Baseline::Classification { .. } => {
+                let differ = a
+                    .iter()
+                    .zip(b)
+                    .filter(|(x, y)| x.round() != y.round())
+                    .count();
+                differ as f64 <= NEAR_CLASSES * rows
+            }
+        }
+    }
+
     fn value(&self) -> f64 {
-        if self.members == 0 || self.truth.is_empty() {
+        if self.weight == 0.0 || self.truth.is_empty() {
             return 0.0;
         }
         let raw = match self.baseline {
             Baseline::Regression { sst } => {
-                let members = self.members as f64;
                 let sse: f64 = self
                     .truth
                     .iter()
                     .zip(&self.sum)
-                    .map(|(t, s)| (t - s / members).powi(2))
+                    .map(|(t, s)| (t - s / self.weight).powi(2))
                     .sum();
                 r_squared(sse, sst)
             }
@@ -101,7 +148,7 @@ impl Coalition for Ensemble<'_> {
                     .filter(|(t, row)| {
                         let winner = row
                             .iter()
-                            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+                            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
                             .map(|(class, _)| *class as f64);
                         winner == Some(**t)
                     })
@@ -137,41 +184,51 @@ mod tests {
         let mut e = Ensemble::new(&key, &[&a]);
         assert_eq!(e.value(), 0.0);
         e.join(0);
-        assert_eq!(e.value(), quality(&key, &a));
+        assert!((e.value() - quality(&key, &a)).abs() < 1e-12);
     }
 
     #[test]
     fn regression_averages_and_classification_votes() {
         let key = Key {
             kind: Kind::Regression,
-            test_y: vec![1.0, 2.0, 3.0],
+            test_y: vec![1.0, 2.0, 3.0, 4.0],
         };
-        let (a, b) = (answer(&[0.0, 2.0, 4.0]), answer(&[2.0, 2.0, 2.0]));
+        // Each has R² 0.8 (weight 0.64); their mean [1, 2, 3, 4] is exact.
+        let (a, b) = (answer(&[1.0, 2.0, 3.0, 5.0]), answer(&[1.0, 2.0, 3.0, 3.0]));
         let mut e = Ensemble::new(&key, &[&a, &b]);
         e.join(0);
         e.join(1);
-        // The mean [1, 2, 3] is exact.
-        assert_eq!(e.value(), 1.0);
+        assert!((e.value() - 1.0).abs() < 1e-12, "{}", e.value());
 
         let key = Key {
             kind: Kind::Classification,
-            test_y: vec![0.0, 1.0, 1.0, 0.0],
+            test_y: vec![0.0, 1.0, 1.0, 0.0, 1.0, 0.0],
         };
+        // Each is wrong on a different row; the vote is right everywhere.
         let answers = [
-            answer(&[0.0, 1.0, 0.0, 0.0]),
-            answer(&[0.0, 1.0, 1.0, 1.0]),
-            answer(&[1.0, 0.0, 1.0, 0.0]),
+            answer(&[0.0, 1.0, 1.0, 0.0, 1.0, 1.0]),
+            answer(&[0.0, 1.0, 1.0, 1.0, 1.0, 0.0]),
+            answer(&[1.0, 1.0, 1.0, 0.0, 1.0, 0.0]),
         ];
         let refs: Vec<&Answer> = answers.iter().collect();
         let mut e = Ensemble::new(&key, &refs);
         (0..3).for_each(|i| e.join(i));
-        // The vote is [0, 1, 1, 0]: all right.
         assert_eq!(e.value(), 1.0);
-        e.clear();
-        e.join(0);
-        e.join(2);
-        // Ties go to the smaller class: [0, 0, 0, 0], chance 1/2, accuracy 1/2.
+    }
+
+    #[test]
+    fn answers_no_better_than_chance_carry_no_weight() {
+        let key = Key {
+            kind: Kind::Regression,
+            test_y: vec![1.0, 2.0, 3.0, 4.0],
+        };
+        let good = answer(&[1.0, 2.0, 3.0, 5.0]);
+        let flat = answer(&[2.5, 2.5, 2.5, 2.5]);
+        let mut e = Ensemble::new(&key, &[&good, &flat]);
+        e.join(1);
         assert_eq!(e.value(), 0.0);
+        e.join(0);
+        assert!((e.value() - quality(&key, &good)).abs() < 1e-12);
     }
 
     #[test]

@@ -27,6 +27,7 @@ use smartcore::neighbors::knn_classifier::{KNNClassifier, KNNClassifierParameter
 use smartcore::neighbors::knn_regressor::{KNNRegressor, KNNRegressorParameters};
 use smartcore::tree::decision_tree_classifier::DecisionTreeClassifier;
 use smartcore::tree::decision_tree_regressor::DecisionTreeRegressor;
+use yuma_primitives::rng::splitmix64;
 
 use super::task::{Answer, Challenge, Kind};
 
@@ -108,7 +109,7 @@ impl Model {
             Self::Forest => {
                 let params = RandomForestRegressorParameters {
                     n_trees: usize::from(TREES),
-                    seed: rand::thread_rng().r#gen(),
+                    seed: seed_of(y.iter().map(|v| v.to_bits())),
                     ..Default::default()
                 };
                 RandomForestRegressor::fit(x, y, params)?.predict(test)?
@@ -144,7 +145,7 @@ impl Model {
             Self::Forest => {
                 let params = RandomForestClassifierParameters {
                     n_trees: TREES,
-                    seed: rand::thread_rng().r#gen(),
+                    seed: seed_of(y.iter().map(|v| u64::from(v.unsigned_abs()))),
                     ..Default::default()
                 };
                 RandomForestClassifier::fit(x, y, params)?.predict(test)?
@@ -285,6 +286,12 @@ impl Rows for DenseMatrix<f64> {
         use smartcore::linalg::basic::arrays::Array;
         self.shape().0
     }
+}
+
+/// The forest's seed, drawn from the task's training targets: the same model answers the
+/// same task the same way, so that a copy of a miner is recognisably a copy.
+fn seed_of(targets: impl Iterator<Item = u64>) -> u64 {
+    targets.fold(0, |h, v| splitmix64(h ^ v))
 }
 
 #[cfg(test)]

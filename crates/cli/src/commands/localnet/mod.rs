@@ -81,6 +81,17 @@ pub(crate) struct LocalnetArgs {
     /// Delete the data dir's chain, wallets, logs and status files first.
     #[arg(long)]
     fresh: bool,
+    /// Add N sybils of the forest miner: N more hotkeys under its coldkey serving the same
+    /// model (wallet `miner-forest`, hotkeys `sybil-1`..), to see what copies earn.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=16))]
+    sybils: u16,
+    /// Noise the sybils add to the forest's answers (0 to 1; 0 = exact copies).
+    #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = unit_interval)]
+    sybil_noise: f64,
+    /// How the validators score the miners: `shapley` (each miner's marginal contribution to
+    /// the ensemble of answers) or `independent` (each answer alone).
+    #[arg(long, default_value = "shapley", value_parser = ["shapley", "independent"])]
+    scoring: String,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -97,32 +108,67 @@ pub(super) enum Role {
     Miner {
         /// `--model` of `yuma miner`.
         model: &'static str,
+        /// `--noise` of `yuma miner`, in parts per million.
+        noise_ppm: u32,
+        /// Whether it is a sybil (a copy of another miner's model under its coldkey).
+        sybil: bool,
     },
 }
 
-/// A neuron of the localnet: its wallet name and role.
+/// A neuron of the localnet: its name, keys and role.
 #[derive(Clone, Debug)]
 pub(super) struct Neuron {
-    /// Wallet name: `validator-0`, `miner-forest`, ...
+    /// Name of its logs, status file and line in the summary: `validator-0`,
+    /// `miner-forest`, `miner-forest-sybil-1`, ...
     pub(super) name: String,
+    /// Wallet (coldkey) name: the name, or the original's for a sybil.
+    pub(super) wallet: String,
+    /// Hotkey name within the wallet.
+    pub(super) hotkey: String,
     /// Role.
     pub(super) role: Role,
 }
 
-/// The neurons, validator-0 (the subnet owner) first.
-fn roster() -> Vec<Neuron> {
+/// The neurons, validator-0 (the subnet owner) first, then the miners and `sybils` copies of
+/// the forest miner adding `noise` to its answers.
+fn roster(sybils: u16, noise: f64) -> Vec<Neuron> {
+    let own = |name: String, role| Neuron {
+        wallet: name.clone(),
+        hotkey: setup::HOTKEY.to_owned(),
+        name,
+        role,
+    };
     let validators = VALIDATOR_STAKES
         .iter()
         .enumerate()
-        .map(|(i, &stake_tao)| Neuron {
-            name: format!("validator-{i}"),
-            role: Role::Validator { stake_tao },
-        });
-    let miners = MODELS.iter().map(|&model| Neuron {
-        name: format!("miner-{model}"),
-        role: Role::Miner { model },
+        .map(|(i, &stake_tao)| own(format!("validator-{i}"), Role::Validator { stake_tao }));
+    let miners = MODELS.iter().map(|&model| {
+        let role = Role::Miner {
+            model,
+            noise_ppm: 0,
+            sybil: false,
+        };
+        own(format!("miner-{model}"), role)
     });
-    validators.chain(miners).collect()
+    let copies = (1..=sybils).map(|i| Neuron {
+        name: format!("miner-forest-sybil-{i}"),
+        wallet: "miner-forest".to_owned(),
+        hotkey: format!("sybil-{i}"),
+        role: Role::Miner {
+            model: "forest",
+            noise_ppm: (noise * 1e6).round() as u32,
+            sybil: true,
+        },
+    });
+    validators.chain(miners).chain(copies).collect()
+}
+
+/// A number from 0 to 1.
+fn unit_interval(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("{s:?} is not a number from 0 to 1")),
+    }
 }
 
 pub(crate) fn run(args: &LocalnetArgs) -> anyhow::Result<()> {
@@ -281,7 +327,12 @@ async fn network(
         eprintln!("yuma: chain in {}", dirs.chain.display());
     }
     let net = tokio::select! {
-        r = setup::run(&client, &dirs.wallets, roster(), args.tempo) => r?,
+        r = setup::run(
+            &client,
+            &dirs.wallets,
+            roster(args.sybils, args.sybil_noise),
+            args.tempo,
+        ) => r?,
         () = stopped(stop) => return Ok(None),
     };
 
@@ -332,7 +383,7 @@ mod tests {
 
     #[test]
     fn roster_follows_the_contract() {
-        let names: Vec<String> = roster().into_iter().map(|n| n.name).collect();
+        let names: Vec<String> = roster(0, 0.0).into_iter().map(|n| n.name).collect();
         assert_eq!(
             names,
             [
@@ -346,5 +397,29 @@ mod tests {
                 "miner-random"
             ]
         );
+    }
+
+    #[test]
+    fn sybils_are_hotkeys_of_the_forest_wallet() {
+        let roster = roster(2, 0.05);
+        let sybils: Vec<&Neuron> = roster
+            .iter()
+            .filter(|n| matches!(n.role, Role::Miner { sybil: true, .. }))
+            .collect();
+        assert_eq!(sybils.len(), 2);
+        assert_eq!(sybils[1].name, "miner-forest-sybil-2");
+        assert_eq!(
+            (sybils[1].wallet.as_str(), sybils[1].hotkey.as_str()),
+            ("miner-forest", "sybil-2")
+        );
+        assert!(matches!(
+            sybils[0].role,
+            Role::Miner {
+                model: "forest",
+                noise_ppm: 50_000,
+                ..
+            }
+        ));
+        assert!(unit_interval("1.5").is_err() && unit_interval("0.1") == Ok(0.1));
     }
 }

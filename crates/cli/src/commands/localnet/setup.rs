@@ -17,10 +17,11 @@
 //! funds the wallets and sets the hyperparameters, validator-0 owns the subnet (its hotkey
 //! is UID 0), everyone else registers by burning.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Context as _;
-use yuma_client::{Call, Client};
+use yuma_client::{Call, Client, Metagraph};
 use yuma_keys::{Mnemonic, Pair};
 use yuma_primitives::{AccountId, Balance, NetUid, RAO_PER_TAO};
 use yuma_runtime::{Event, SudoCall};
@@ -84,7 +85,7 @@ pub(super) async fn run(
     let mut created = 0;
     let mut keys = Vec::new();
     for neuron in roster {
-        let (coldkey, hotkey, new) = open_or_create(wallets, &neuron.name)?;
+        let (coldkey, hotkey, new) = open_or_create(wallets, &neuron.wallet, &neuron.hotkey)?;
         created += usize::from(new);
         keys.push(Keys {
             neuron,
@@ -166,9 +167,9 @@ pub(super) async fn run(
     })
 }
 
-/// Opens wallet `name` (coldkey and hotkey [`HOTKEY`]), creating what is missing. Returns
+/// Opens wallet `name` (its coldkey and hotkey `hotkey`), creating what is missing. Returns
 /// whether anything was created.
-fn open_or_create(wallets: &Path, name: &str) -> anyhow::Result<(Pair, Pair, bool)> {
+fn open_or_create(wallets: &Path, name: &str, hotkey: &str) -> anyhow::Result<(Pair, Pair, bool)> {
     let wallet = Wallet::new(wallets, name).with_context(|| format!("choosing wallet {name}"))?;
     let mut created = false;
     if !wallet.coldkey_path().exists() {
@@ -182,11 +183,11 @@ fn open_or_create(wallets: &Path, name: &str) -> anyhow::Result<(Pair, Pair, boo
             .with_context(|| format!("saving the coldkey of wallet {name}"))?;
         created = true;
     }
-    if !wallet.hotkey_path(HOTKEY).exists() {
+    if !wallet.hotkey_path(hotkey).exists() {
         let mnemonic = Mnemonic::generate(12).context("generating a mnemonic")?;
         wallet
             .save_hotkey(
-                HOTKEY,
+                hotkey,
                 &Pair::from_mnemonic(&mnemonic),
                 Some(&mnemonic),
                 Save::default(),
@@ -198,7 +199,7 @@ fn open_or_create(wallets: &Path, name: &str) -> anyhow::Result<(Pair, Pair, boo
         format!("opening the coldkey of wallet {name} (localnet wallets are unencrypted)")
     })?;
     let hotkey = wallet
-        .hotkey(HOTKEY, None)
+        .hotkey(hotkey, None)
         .with_context(|| format!("opening the hotkey of wallet {name}"))?;
     Ok((coldkey, hotkey, created))
 }
@@ -259,6 +260,8 @@ async fn fund(
             .unwrap_or_default(),
         None => Vec::new(),
     };
+    // What each coldkey's remaining steps cost (a sybil's coldkey pays for its hotkeys too).
+    let mut needs: BTreeMap<AccountId, (u64, &str)> = BTreeMap::new();
     for (i, k) in keys.iter().enumerate() {
         let mut need = 0;
         if i == 0 {
@@ -272,23 +275,27 @@ async fn fund(
             }
             _ => 0,
         };
-        if need == 0 {
-            continue;
+        if need > 0 {
+            let entry = needs
+                .entry(k.coldkey.public())
+                .or_insert((FEE_FUNDS, &k.neuron.wallet));
+            entry.0 += need;
         }
-        need += FEE_FUNDS;
+    }
+    for (coldkey, (need, wallet)) in &needs {
         let free = client
-            .account(&k.coldkey.public())
+            .account(coldkey)
             .await
             .map_err(rpc_error)
             .context("reading a balance")?
             .free;
-        if free < need {
+        if free < *need {
             calls.push((
                 Call::Transfer {
-                    dest: k.coldkey.public(),
+                    dest: *coldkey,
                     amount: Balance::from_rao(need - free),
                 },
-                format!("funding wallet {}", k.neuron.name),
+                format!("funding wallet {wallet}"),
             ));
         }
     }
@@ -321,8 +328,9 @@ async fn staked(client: &Client, netuid: Option<NetUid>, k: &Keys) -> anyhow::Re
     }))
 }
 
-/// Registers every neuron that is not yet on the subnet and stakes the validators, each
-/// coldkey in parallel.
+/// Registers every neuron that is not yet on the subnet and stakes the validators: the
+/// coldkeys in parallel, each coldkey's neurons one after the other (their transactions
+/// take consecutive nonces).
 async fn enroll(client: &Client, netuid: NetUid, keys: &[Keys]) -> anyhow::Result<()> {
     let metagraph = client
         .metagraph(netuid)
@@ -330,41 +338,18 @@ async fn enroll(client: &Client, netuid: NetUid, keys: &[Keys]) -> anyhow::Resul
         .map_err(rpc_error)
         .context("reading the metagraph")?
         .with_context(|| format!("subnet {} vanished", netuid.0))?;
-    let jobs = keys.iter().map(|k| {
-        let registered = metagraph
-            .neurons
-            .iter()
-            .any(|n| n.hotkey == k.hotkey.public());
-        async move {
-            let mut done = (0, 0);
-            if !registered {
-                let call = Call::BurnedRegister {
-                    netuid,
-                    hotkey: k.hotkey.public(),
-                };
-                let what = format!("registering {}", k.neuron.name);
-                submit(client, &k.coldkey, call, &what).await?;
-                done.0 += 1;
-            }
-            let stake = match k.neuron.role {
-                Role::Validator { stake_tao } if !staked(client, Some(netuid), k).await? => {
-                    Some(stake_tao)
-                }
-                _ => None,
-            };
-            if let Some(stake_tao) = stake {
-                let call = Call::AddStake {
-                    hotkey: k.hotkey.public(),
-                    netuid,
-                    amount: Balance::from_rao(stake_tao * RAO_PER_TAO),
-                    limit_price: None,
-                };
-                let what = format!("staking {stake_tao} TAO on {}", k.neuron.name);
-                submit(client, &k.coldkey, call, &what).await?;
-                done.1 += 1;
-            }
-            anyhow::Ok(done)
+    let mut by_coldkey: BTreeMap<AccountId, Vec<&Keys>> = BTreeMap::new();
+    for k in keys {
+        by_coldkey.entry(k.coldkey.public()).or_default().push(k);
+    }
+    let metagraph = &metagraph;
+    let jobs = by_coldkey.into_values().map(|group| async move {
+        let mut done = (0, 0);
+        for k in group {
+            let step = enroll_one(client, netuid, metagraph, k).await?;
+            done = (done.0 + step.0, done.1 + step.1);
         }
+        anyhow::Ok(done)
     });
     let done = futures::future::try_join_all(jobs).await?;
     let (registered, staked) = done
@@ -375,4 +360,44 @@ async fn enroll(client: &Client, netuid: NetUid, keys: &[Keys]) -> anyhow::Resul
         keys.len()
     );
     Ok(())
+}
+
+/// Registers one neuron if it is not on the subnet and stakes it if it is a validator
+/// without its stake; returns (registrations, stakes) made.
+async fn enroll_one(
+    client: &Client,
+    netuid: NetUid,
+    metagraph: &Metagraph,
+    k: &Keys,
+) -> anyhow::Result<(u32, u32)> {
+    let mut done = (0, 0);
+    if !metagraph
+        .neurons
+        .iter()
+        .any(|n| n.hotkey == k.hotkey.public())
+    {
+        let call = Call::BurnedRegister {
+            netuid,
+            hotkey: k.hotkey.public(),
+        };
+        let what = format!("registering {}", k.neuron.name);
+        submit(client, &k.coldkey, call, &what).await?;
+        done.0 += 1;
+    }
+    let stake = match k.neuron.role {
+        Role::Validator { stake_tao } if !staked(client, Some(netuid), k).await? => Some(stake_tao),
+        _ => None,
+    };
+    if let Some(stake_tao) = stake {
+        let call = Call::AddStake {
+            hotkey: k.hotkey.public(),
+            netuid,
+            amount: Balance::from_rao(stake_tao * RAO_PER_TAO),
+            limit_price: None,
+        };
+        let what = format!("staking {stake_tao} TAO on {}", k.neuron.name);
+        submit(client, &k.coldkey, call, &what).await?;
+        done.1 += 1;
+    }
+    Ok(done)
 }

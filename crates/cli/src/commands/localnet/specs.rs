@@ -19,7 +19,9 @@ pub(super) fn spec(
 ) -> Spec {
     let mut argv: Vec<OsString> = Vec::new();
     let ready = match neuron.role {
-        Role::Miner { model } => {
+        Role::Miner {
+            model, noise_ppm, ..
+        } => {
             argv.extend(
                 [
                     "miner",
@@ -32,6 +34,10 @@ pub(super) fn spec(
                 ]
                 .map(OsString::from),
             );
+            if noise_ppm > 0 {
+                argv.push("--noise".into());
+                argv.push((f64::from(noise_ppm) / 1e6).to_string().into());
+            }
             Ready::Miner
         }
         Role::Validator { .. } => {
@@ -42,6 +48,8 @@ pub(super) fn spec(
                 "validator".into(),
                 "--interval-ms".into(),
                 interval.to_string().into(),
+                "--scoring".into(),
+                args.scoring.clone().into(),
             ]);
             argv.push("--status-file".into());
             argv.push(dirs.status_file(&neuron.name).into());
@@ -54,9 +62,9 @@ pub(super) fn spec(
     argv.extend(
         [
             "--wallet-name",
-            neuron.name.as_str(),
+            neuron.wallet.as_str(),
             "--hotkey",
-            setup::HOTKEY,
+            neuron.hotkey.as_str(),
             "--rpc",
             rpc,
         ]

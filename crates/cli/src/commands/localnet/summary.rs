@@ -103,6 +103,9 @@ struct MinerRow<'a> {
     incentive: u16,
     emission: u64,
     quality: Option<f64>,
+    /// A sybil of the forest miner (it and its coldkey's other miners are left out of the
+    /// honest miners' Spearman).
+    sybil: bool,
 }
 
 /// Everything the table and the report show.
@@ -139,9 +142,10 @@ impl<'a> Report<'a> {
             let n = neuron(m);
             let stake = n.map_or(0, |n| n.stake);
             match m.neuron.role {
-                Role::Miner { model } => miners.push(MinerRow {
+                Role::Miner { model, sybil, .. } => miners.push(MinerRow {
                     member: m,
                     model,
+                    sybil,
                     incentive: n.map_or(0, |n| n.incentive),
                     emission: baseline.earned(&m.hotkey, stake),
                     quality: snapshot.quality.get(&m.hotkey).copied(),
@@ -175,12 +179,20 @@ impl<'a> Report<'a> {
         self.blocks
     }
 
-    /// Spearman correlation of quality and incentive over the miners with a known quality.
+    /// Spearman correlation of quality and incentive over the honest miners with a known
+    /// quality: every miner but those of a coldkey that runs sybils.
     fn spearman(&self) -> Option<f64> {
+        let sybil_wallets: Vec<&str> = self
+            .miners
+            .iter()
+            .filter(|m| m.sybil)
+            .map(|m| m.member.neuron.wallet.as_str())
+            .collect();
         // Quality in parts per million: the ranks are what count.
         let (quality, incentive): (Vec<u64>, Vec<u64>) = self
             .miners
             .iter()
+            .filter(|m| !sybil_wallets.contains(&m.member.neuron.wallet.as_str()))
             .filter_map(|m| Some(((m.quality? * 1e6).round() as u64, u64::from(m.incentive))))
             .unzip();
         (quality.len() >= 2).then(|| spearman_ppm(&quality, &incentive) as f64 / 1e6)
@@ -188,14 +200,29 @@ impl<'a> Report<'a> {
 
     /// Share of the miners' emission earned by the mean and random miners.
     fn low_quality_share(&self) -> Option<f64> {
+        self.share_of(|m| LOW_QUALITY.contains(&m.model))
+    }
+
+    /// Share of the miners' emission earned by the forest miner and its sybils together.
+    fn forest_share(&self) -> Option<f64> {
+        self.share_of(|m| m.model == "forest")
+    }
+
+    /// Share of the miners' emission earned by the miners `which` picks.
+    fn share_of(&self, which: impl Fn(&MinerRow<'_>) -> bool) -> Option<f64> {
         let total: u64 = self.miners.iter().map(|m| m.emission).sum();
-        let low: u64 = self
+        let picked: u64 = self
             .miners
             .iter()
-            .filter(|m| LOW_QUALITY.contains(&m.model))
+            .filter(|m| which(m))
             .map(|m| m.emission)
             .sum();
-        (total > 0).then(|| low as f64 / total as f64)
+        (total > 0).then(|| picked as f64 / total as f64)
+    }
+
+    /// How many sybils the forest miner has.
+    fn sybils(&self) -> usize {
+        self.miners.iter().filter(|m| m.sybil).count()
     }
 
     /// The table for people, with `urls` of the miners by name and `time_per_block_ms`.
@@ -247,6 +274,12 @@ impl<'a> Report<'a> {
             _ => String::new(),
         };
         out.push_str(&measures);
+        if let (n @ 1.., Some(share)) = (self.sybils(), self.forest_share()) {
+            out.push_str(&format!(
+                "  forest and its {n} sybils earn {:.1}% of miner emission\n",
+                share * 100.0
+            ));
+        }
         out
     }
 
@@ -269,6 +302,7 @@ impl<'a> Report<'a> {
                 "incentive": m.incentive,
                 "emission": m.emission,
                 "quality": m.quality,
+                "sybil": m.sybil,
             })).collect::<Vec<_>>(),
             "validators": self.validators.iter().map(|(m, dividends, stake, earned)| json!({
                 "name": m.neuron.name,
@@ -280,6 +314,7 @@ impl<'a> Report<'a> {
             })).collect::<Vec<_>>(),
             "spearman": self.spearman(),
             "low_quality_share": self.low_quality_share(),
+            "forest_share": self.forest_share(),
         })
     }
 }

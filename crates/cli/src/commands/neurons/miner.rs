@@ -47,6 +47,10 @@ pub(crate) struct MinerArgs {
     /// Address published on chain (default: --host).
     #[arg(long)]
     external_ip: Option<IpAddr>,
+    /// Add this much noise to the model's answers (0 to 1; see the tabular subnet's
+    /// `TabularSolver::with_noise`): a near-copy of the model, to test scoring against sybils.
+    #[arg(long, default_value_t = 0.0)]
+    noise: f64,
     /// Challenges solved at once; more requests wait briefly or are shed by stake (429).
     #[arg(long, default_value_t = 8)]
     max_concurrency: usize,
@@ -122,7 +126,12 @@ async fn serve(args: &MinerArgs, pair: Arc<Pair>) -> anyhow::Result<()> {
         queue: args.max_concurrency,
         ..MinerConfig::default()
     };
-    let state = MinerState::new(TabularSolver(args.model), &pair, cache, &config);
+    let state = MinerState::new(
+        TabularSolver::new(args.model).with_noise(args.noise),
+        &pair,
+        cache,
+        &config,
+    );
     eprintln!("yuma: miner ({}) on subnet {netuid}", args.model);
     Ready::Miner.announce(format_args!("http://{local}"));
     yuma_http::serve(
