@@ -1,6 +1,7 @@
 //! `yuma localnet` end to end: the real binary with its node, validators and miners on a free
-//! port and a temporary data dir. One run checks that incentive follows the miners' quality;
-//! one checks that SIGTERM leaves no child behind and that a second start resumes.
+//! port and a temporary data dir. Two runs check that incentive follows the miners' quality
+//! and that three sybils of the forest miner earn, with it, no more than it did alone; one
+//! checks that SIGTERM leaves no child behind and that a second start resumes.
 
 use std::io::{Read as _, Write as _};
 use std::path::Path;
@@ -123,10 +124,17 @@ fn miners(report: &Value) -> Vec<(String, u64, String)> {
         .collect()
 }
 
+/// The share of miner emission the forest miner (with its sybils) earned.
+fn forest_share(report: &Value) -> f64 {
+    report["forest_share"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("no miner emission: {report:#}"))
+}
+
 #[test]
-fn incentive_follows_quality() {
+fn incentive_follows_quality_and_sybils_share_one_models_earnings() {
     let dir = tempfile::tempdir().expect("a temp dir");
-    let net = Localnet::start(dir.path(), &["--epochs", "6"]);
+    let net = Localnet::start(&dir.path().join("honest"), &["--epochs", "6"]);
     let report = net.finish(Duration::from_secs(300));
     assert_eq!(report["epochs"], 6, "{report:#}");
     assert_eq!(miners(&report).len(), 6);
@@ -138,6 +146,28 @@ fn incentive_follows_quality() {
         .as_f64()
         .unwrap_or_else(|| panic!("no miner emission: {report:#}"));
     assert!(low < 0.05, "mean+random earned {low}: {report:#}");
+
+    // The forest again, plus three hotkeys of its coldkey serving the same model: scored by
+    // marginal contribution, the four together earn no more than the forest alone did.
+    let alone = forest_share(&report);
+    let net = Localnet::start(
+        &dir.path().join("sybils"),
+        &["--epochs", "6", "--sybils", "3"],
+    );
+    let report = net.finish(Duration::from_secs(300));
+    assert_eq!(miners(&report).len(), 9);
+    let together = forest_share(&report);
+    assert!(
+        together <= 1.1 * alone,
+        "the forest and its sybils earned {together}, the forest alone {alone}: {report:#}"
+    );
+    let rho = report["spearman"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("no spearman: {report:#}"));
+    assert!(
+        rho >= 0.9,
+        "honest miners' spearman {rho} < 0.9: {report:#}"
+    );
 }
 
 #[test]
