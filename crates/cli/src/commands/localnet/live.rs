@@ -11,11 +11,22 @@ use tokio::sync::watch;
 use yuma_cli::process::Ready;
 use yuma_client::Client;
 
+use super::args::LocalnetArgs;
 use super::children::Supervisor;
 use super::dirs::Dirs;
+use super::roster::Role;
+use super::setup;
 use super::summary::{self, Baseline, Report, Snapshot};
-use super::{LocalnetArgs, READY_TIMEOUT, Role, setup, stopped};
 use crate::commands::chain::rpc_error;
+
+/// How long the neurons have to print their ready lines.
+pub(super) const READY_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Resolves when Ctrl-C or SIGTERM arrived.
+pub(super) async fn stopped(stop: &mut watch::Receiver<bool>) {
+    // An error means the sender is gone, which only happens at shutdown.
+    let _ = stop.wait_for(|s| *s).await;
+}
 
 /// Waits for the neurons, then shows the summary until a stop; returns the final report.
 pub(super) async fn watch_network(

@@ -12,22 +12,22 @@
 //! the node so that none of them sees the chain vanish; the node stops last so that its store
 //! closes after the last block.
 
+mod args;
 mod children;
 mod dirs;
 mod hyperparams;
 mod live;
 mod nodes;
+mod roster;
 mod setup;
 mod specs;
 mod submit;
 mod summary;
 
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use clap::Args;
 use tokio::sync::watch;
 use yuma_client::Client;
 use yuma_node::Config;
@@ -35,141 +35,16 @@ use yuma_node::Config;
 use crate::commands::chain::rpc_error;
 use yuma_cli::output;
 
-use crate::args::OutputArgs;
 use crate::failure::Hint;
+pub(crate) use args::LocalnetArgs;
 use children::{Spec, Supervisor};
 use dirs::{Dirs, wipe};
-use live::watch_network;
+use live::{READY_TIMEOUT, stopped, watch_network};
+use roster::roster;
 use specs::{gateway_spec, spec};
 
-/// How long the neurons have to print their ready lines.
-const READY_TIMEOUT: Duration = Duration::from_secs(120);
 /// How long the node's RPC has to answer after it listens.
 const RPC_TIMEOUT: Duration = Duration::from_secs(30);
-/// The miners' models, best first.
-const MODELS: [&str; 6] = ["forest", "tree", "knn", "linear", "mean", "random"];
-/// The validators' stakes in TAO (different, so that their weight in consensus differs).
-const VALIDATOR_STAKES: [u64; 2] = [10_000, 4_000];
-
-/// Flags of `yuma localnet`.
-#[derive(Debug, Args)]
-pub(crate) struct LocalnetArgs {
-    /// Folder of the chain, wallets, logs and validator status files (reused on restart).
-    #[arg(long, default_value = "./.yuma-localnet")]
-    data_dir: PathBuf,
-    /// JSON-RPC and metrics port of the node (0 picks a free one); with several validator
-    /// nodes, node I serves on this port + I.
-    #[arg(long, default_value_t = yuma_node::config::DEFAULT_RPC_PORT)]
-    rpc_port: u16,
-    /// Validator nodes of the chain. 1 runs a dev node inside localnet; more run that many
-    /// `yuma node` processes that agree on every block by BFT consensus (simplex), and spread
-    /// the neurons over their RPC endpoints.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=16))]
-    validators: u16,
-    /// Milliseconds between blocks.
-    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(50..=60_000))]
-    block_time: u64,
-    /// Blocks between two epochs of the subnet.
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(2..=360))]
-    tempo: u16,
-    /// Stop after N blocks, counted from when every neuron is up.
-    #[arg(long, value_name = "N", conflicts_with = "epochs")]
-    blocks: Option<u64>,
-    /// Stop after N epochs of the subnet, counted from when every neuron is up.
-    #[arg(long, value_name = "N")]
-    epochs: Option<u64>,
-    /// Delete the data dir's chain, wallets, logs and status files first.
-    #[arg(long)]
-    fresh: bool,
-    /// Add N sybils of the forest miner: N more hotkeys under its coldkey serving the same
-    /// model (wallet `miner-forest`, hotkeys `sybil-1`..), to see what copies earn.
-    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=16))]
-    sybils: u16,
-    /// Noise the sybils add to the forest's answers (0 to 1; 0 = exact copies).
-    #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = unit_interval)]
-    sybil_noise: f64,
-    /// How the validators score the miners: `shapley` (each miner's marginal contribution to
-    /// the ensemble of answers) or `independent` (each answer alone).
-    #[arg(long, default_value = "shapley", value_parser = ["shapley", "independent"])]
-    scoring: String,
-    #[command(flatten)]
-    output: OutputArgs,
-}
-
-/// What a neuron does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Role {
-    /// A validator staked with this much TAO.
-    Validator {
-        /// Stake in TAO.
-        stake_tao: u64,
-    },
-    /// A miner serving this model.
-    Miner {
-        /// `--model` of `yuma miner`.
-        model: &'static str,
-        /// `--noise` of `yuma miner`, in parts per million.
-        noise_ppm: u32,
-        /// Whether it is a sybil (a copy of another miner's model under its coldkey).
-        sybil: bool,
-    },
-}
-
-/// A neuron of the localnet: its name, keys and role.
-#[derive(Clone, Debug)]
-pub(super) struct Neuron {
-    /// Name of its logs, status file and line in the summary: `validator-0`,
-    /// `miner-forest`, `miner-forest-sybil-1`, ...
-    pub(super) name: String,
-    /// Wallet (coldkey) name: the name, or the original's for a sybil.
-    pub(super) wallet: String,
-    /// Hotkey name within the wallet.
-    pub(super) hotkey: String,
-    /// Role.
-    pub(super) role: Role,
-}
-
-/// The neurons, validator-0 (the subnet owner) first, then the miners and `sybils` copies of
-/// the forest miner adding `noise` to its answers.
-fn roster(sybils: u16, noise: f64) -> Vec<Neuron> {
-    let own = |name: String, role| Neuron {
-        wallet: name.clone(),
-        hotkey: setup::HOTKEY.to_owned(),
-        name,
-        role,
-    };
-    let validators = VALIDATOR_STAKES
-        .iter()
-        .enumerate()
-        .map(|(i, &stake_tao)| own(format!("validator-{i}"), Role::Validator { stake_tao }));
-    let miners = MODELS.iter().map(|&model| {
-        let role = Role::Miner {
-            model,
-            noise_ppm: 0,
-            sybil: false,
-        };
-        own(format!("miner-{model}"), role)
-    });
-    let copies = (1..=sybils).map(|i| Neuron {
-        name: format!("miner-forest-sybil-{i}"),
-        wallet: "miner-forest".to_owned(),
-        hotkey: format!("sybil-{i}"),
-        role: Role::Miner {
-            model: "forest",
-            noise_ppm: (noise * 1e6).round() as u32,
-            sybil: true,
-        },
-    });
-    validators.chain(miners).chain(copies).collect()
-}
-
-/// A number from 0 to 1.
-fn unit_interval(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
-        _ => Err(format!("{s:?} is not a number from 0 to 1")),
-    }
-}
 
 pub(crate) fn run(args: &LocalnetArgs) -> anyhow::Result<()> {
     if args.fresh {
@@ -300,12 +175,6 @@ fn node_failure(
     }
 }
 
-/// Resolves when Ctrl-C or SIGTERM arrived.
-async fn stopped(stop: &mut watch::Receiver<bool>) {
-    // An error means the sender is gone, which only happens at shutdown.
-    let _ = stop.wait_for(|s| *s).await;
-}
-
 /// Sets up the chain, runs the neurons and the summary; the nodes are up at `rpcs` (one or
 /// more), and neuron I talks to node I modulo their number.
 async fn network(
@@ -374,52 +243,5 @@ async fn wait_for_rpc(client: &Client) -> anyhow::Result<()> {
             }
             Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn roster_follows_the_contract() {
-        let names: Vec<String> = roster(0, 0.0).into_iter().map(|n| n.name).collect();
-        assert_eq!(
-            names,
-            [
-                "validator-0",
-                "validator-1",
-                "miner-forest",
-                "miner-tree",
-                "miner-knn",
-                "miner-linear",
-                "miner-mean",
-                "miner-random"
-            ]
-        );
-    }
-
-    #[test]
-    fn sybils_are_hotkeys_of_the_forest_wallet() {
-        let roster = roster(2, 0.05);
-        let sybils: Vec<&Neuron> = roster
-            .iter()
-            .filter(|n| matches!(n.role, Role::Miner { sybil: true, .. }))
-            .collect();
-        assert_eq!(sybils.len(), 2);
-        assert_eq!(sybils[1].name, "miner-forest-sybil-2");
-        assert_eq!(
-            (sybils[1].wallet.as_str(), sybils[1].hotkey.as_str()),
-            ("miner-forest", "sybil-2")
-        );
-        assert!(matches!(
-            sybils[0].role,
-            Role::Miner {
-                model: "forest",
-                noise_ppm: 50_000,
-                ..
-            }
-        ));
-        assert!(unit_interval("1.5").is_err() && unit_interval("0.1") == Ok(0.1));
     }
 }

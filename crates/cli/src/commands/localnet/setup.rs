@@ -29,8 +29,8 @@ use yuma_wallet::Save;
 use yuma_wallet::Wallet;
 
 use super::hyperparams::set_hyperparameters;
+use super::roster::{Neuron, Role};
 use super::submit::{submit, submit_batch};
-use super::{Neuron, Role};
 use crate::commands::chain::rpc_error;
 
 /// Smallest subnet lock the localnet asks for: a deep pool, so that the validators' stakes buy
@@ -41,8 +41,6 @@ const SUBNET_LOCK: u64 = 100_000 * RAO_PER_TAO;
 const REGISTRATION_FUNDS: u64 = 50 * RAO_PER_TAO;
 /// Transaction fees a wallet may pay during set-up.
 const FEE_FUNDS: u64 = RAO_PER_TAO;
-/// The wallets' hotkey.
-pub(super) const HOTKEY: &str = "default";
 
 /// One neuron's keys and place on the subnet, once set up.
 pub(super) struct Member {

@@ -5,9 +5,10 @@ use std::ffi::OsString;
 
 use yuma_cli::process::Ready;
 
+use super::args::LocalnetArgs;
 use super::children::Spec;
 use super::dirs::Dirs;
-use super::{LocalnetArgs, Neuron, Role, setup};
+use super::roster::{HOTKEY, Neuron, Role};
 
 /// The child process of one neuron, per the neuron contract.
 pub(super) fn spec(
@@ -94,7 +95,7 @@ pub(super) fn gateway_spec(netuid: u16, rpc: &str, dirs: &Dirs) -> Spec {
             "--wallet-name",
             "validator-0",
             "--hotkey",
-            setup::HOTKEY,
+            HOTKEY,
             "--rpc",
             rpc,
         ]

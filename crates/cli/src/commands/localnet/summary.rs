@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use yuma_client::Metagraph;
 use yuma_primitives::{AccountId, Balance, NetUid};
 
-use super::Role;
+use super::roster::Role;
 use yuma_sim::report::spearman_ppm;
 
 use super::setup::Member;

@@ -13,7 +13,8 @@ use yuma_wallet::Wallet;
 use yuma_wallet::{self as wallet, Save};
 use zeroize::Zeroizing;
 
-use super::{Context, emit, emit_json, explain, password};
+use super::context::{Context, emit, emit_json, explain};
+use super::password;
 
 /// `--n-words`: length of a new mnemonic.
 #[derive(Debug, Args)]

@@ -6,7 +6,7 @@ use yuma_primitives::AccountId;
 use yuma_wallet::Wallet;
 use yuma_wallet::{self as wallet, Error};
 
-use super::{Context, emit, emit_json, explain};
+use super::context::{Context, emit, emit_json, explain};
 use crate::failure::Hint;
 
 /// What `list` and `show` print about one wallet.

@@ -7,6 +7,7 @@
 //! terminal prompt. Mnemonics are printed once, when a key is created; no other secret is ever
 //! printed.
 
+mod context;
 mod create;
 mod inspect;
 mod password;
@@ -14,14 +15,11 @@ mod signing;
 
 pub(crate) use signing::{unlock_coldkey, unlock_hotkey};
 
-use anyhow::Context as _;
-use clap::{Args, Subcommand};
-use yuma_wallet::{self as wallet, Wallet};
+use context::Context;
 
-use yuma_cli::output;
+use clap::{Args, Subcommand};
 
 use crate::args::{OutputArgs, WalletArgs};
-use crate::failure::Hint;
 
 /// Manage wallets: coldkeys, hotkeys, signatures.
 #[derive(Debug, Args)]
@@ -110,66 +108,4 @@ pub(crate) fn run(command: WalletCommand) -> anyhow::Result<()> {
         WalletSubcommand::Sign(args) => signing::sign(&ctx, &args),
         WalletSubcommand::Verify(args) => signing::verify(&ctx, &args),
     }
-}
-
-/// The shared flags, resolved once.
-struct Context {
-    /// `--wallet-path` with `~` expanded.
-    path: std::path::PathBuf,
-    /// `--wallet-name`.
-    name: String,
-    /// `--hotkey`.
-    hotkey: String,
-    /// `--json`.
-    json: bool,
-}
-
-impl Context {
-    /// The wallet `--wallet-name` under `--wallet-path`.
-    fn wallet(&self) -> anyhow::Result<Wallet> {
-        Wallet::new(&self.path, &self.name).context("choosing the wallet")
-    }
-}
-
-/// Turns a wallet error into an error for people, with the obvious next step as a hint.
-fn explain(error: wallet::Error, wallet: &Wallet) -> anyhow::Error {
-    let name = wallet.name();
-    let hint = match &error {
-        wallet::Error::Missing { path }
-            if path.ends_with("coldkeypub.txt") || path.ends_with("coldkey") =>
-        {
-            Some(format!(
-                "create it with `yuma wallet create --wallet-name {name}`, or restore it with `yuma wallet regen-coldkey --wallet-name {name} --mnemonic ...`"
-            ))
-        }
-        wallet::Error::Missing { .. } => Some(format!(
-            "create it with `yuma wallet new-hotkey --wallet-name {name} --hotkey <name>`"
-        )),
-        wallet::Error::Exists { .. } => Some(
-            "pass --overwrite to replace it (the old key is lost unless you have its mnemonic)"
-                .to_owned(),
-        ),
-        e if e.is_wrong_password() => Some(format!(
-            "check the password (or {})",
-            password::PASSWORD_ENV
-        )),
-        _ => None,
-    };
-    match hint {
-        Some(hint) => anyhow::Error::new(Hint {
-            message: error.to_string(),
-            hint,
-        }),
-        None => anyhow::Error::new(error),
-    }
-}
-
-/// Prints one line on stdout.
-fn emit(text: &str) -> anyhow::Result<()> {
-    output::line(text).context("writing to stdout")
-}
-
-/// Prints one JSON document on stdout.
-fn emit_json(value: &serde_json::Value) -> anyhow::Result<()> {
-    output::json(value).context("writing to stdout")
 }

@@ -10,7 +10,8 @@ use yuma_primitives::AccountId;
 use yuma_wallet::keyfile::Encryption;
 use yuma_wallet::{self as wallet, Wallet};
 
-use super::{Context, emit, emit_json, explain, password};
+use super::context::{Context, emit, emit_json, explain};
+use super::password;
 use crate::failure::Refused;
 
 /// Flags of `yuma wallet sign`.

@@ -1,7 +1,17 @@
 //! The user's side of the gateway test: a paying wallet, signed queries through `yuma query`,
 //! raw unsigned requests, and polling the chain.
 
-use super::*;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use yuma_primitives::NetUid;
+use yuma_wallet::{Save, Wallet};
+
+use crate::devnet::{DevNet, pair};
+use crate::util::yuma_ok;
 
 /// Saves the coldkey of `uri` unencrypted as wallet `name` under `dir`.
 pub(super) fn user_wallet(dir: &Path, name: &str, uri: &str) {

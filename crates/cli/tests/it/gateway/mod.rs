@@ -3,18 +3,15 @@
 
 mod client;
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::path::Path;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use yuma_client::Call;
 use yuma_neuron::{Challenger, MinerClient};
-use yuma_primitives::{Balance, NetUid};
+use yuma_primitives::Balance;
 use yuma_subnets::tabular::{Answer, TabularChallenger, score::quality};
-use yuma_wallet::{Save, Wallet};
 
 use yuma_cli::process::Ready;
 
