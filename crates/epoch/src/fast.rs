@@ -28,6 +28,7 @@ mod emission;
 mod median;
 mod sigmoid;
 mod stake;
+mod vector;
 mod weights;
 
 use std::cell::Cell;
@@ -37,16 +38,13 @@ use substrate_fixed::types::I32F32;
 use self::clip::clip_and_rank;
 use self::consensus::consensus;
 use self::csr::Csr;
-use self::divide::Divisor;
 use self::emission::emission_split;
 use self::stake::{active_stake, normalized_stake, top_k_nonzero};
+use self::vector::{ONE, ZERO};
 use self::weights::masked_weights;
 use crate::error::{Error, validate};
-use crate::fixed::{Derived, add, fixed_proportion_to_u16, safe_div, to_rao};
+use crate::fixed::{Derived, fixed_proportion_to_u16, to_rao};
 use crate::types::{Input, Output, Params};
-
-const ZERO: I32F32 = I32F32::from_bits(0);
-const ONE: I32F32 = I32F32::from_bits(1 << 32);
 
 /// Buffers of one epoch, reused by the next epoch on the same thread.
 #[derive(Default)]
@@ -187,23 +185,6 @@ fn run_in(ws: &mut Workspace, params: &Params, input: &Input) -> Result<Output, 
         emission: to_rao(&combined),
         bonds: stored_bonds,
     })
-}
-
-/// Divides by the sum unless it is zero (subtensor `inplace_normalize`).
-fn normalize(x: &mut [I32F32]) {
-    let total = x.iter().fold(ZERO, |acc, v| add(acc, *v));
-    if total <= ZERO {
-        if total < ZERO {
-            x.iter_mut().for_each(|v| *v = safe_div(*v, total));
-        }
-        return;
-    }
-    let divisor = Divisor::new(total.to_bits() as u64).expect("positive total");
-    for v in x.iter_mut() {
-        if *v != ZERO {
-            *v = divisor.div_fixed(*v);
-        }
-    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use substrate_fixed::types::I32F32;
 
 use super::csr::Csr;
-use super::{ONE, ZERO, normalize};
+use super::vector::{ONE, ZERO, normalize};
 use crate::fixed::{add, mul, mul_unit, sub};
 
 /// Clips weights at consensus (dropping entries whose threshold is 0), and returns validator

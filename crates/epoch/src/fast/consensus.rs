@@ -3,7 +3,8 @@
 use substrate_fixed::types::I32F32;
 
 use super::csr::Csr;
-use super::{ZERO, median, normalize};
+use super::median;
+use super::vector::{ZERO, normalize};
 use crate::fixed::{add, sub};
 
 /// Stake-weighted median of each column over validators with positive active stake.

@@ -2,7 +2,7 @@
 
 use substrate_fixed::types::I32F32;
 
-use super::{ZERO, normalize};
+use super::vector::{ZERO, normalize};
 use crate::fixed::safe_div;
 
 /// Server, validator and combined emission proportions, with the stake fallback when

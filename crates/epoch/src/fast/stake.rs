@@ -2,7 +2,7 @@
 
 use substrate_fixed::types::I32F32;
 
-use super::{ZERO, normalize};
+use super::vector::{ZERO, normalize};
 use crate::types::{Input, Params};
 
 /// Stake with the threshold applied (owner exempt), normalised.

@@ -3,12 +3,12 @@
 
 use substrate_fixed::types::I32F32;
 
+use super::context::{Buffers, ClippedRow, Context, Sums, ascending, clip, matches};
 use super::dense::Dense;
 use super::ema::ema_row;
-use super::{Buffers, ClippedRow, Context, Sums, ascending, clip, matches};
 use crate::fast::csr::Csr;
 use crate::fast::divide::{Divisor, U16Divisor};
-use crate::fast::{ONE, ZERO, normalize};
+use crate::fast::vector::{ONE, ZERO, normalize};
 use crate::fixed::{add, add_nonneg, mul, mul_unit, proportion_to_u16_fast};
 
 /// Classic bonds' per-column state.
@@ -19,7 +19,7 @@ struct Column {
     /// Divides by the column sum of the masked bonds.
     bond: U16Divisor,
     /// Sum of the column's EMA bonds modulo 2^64: exact unless some bond reaches
-    /// [`super::WIDE_BOND`] (see [`Sums`]).
+    /// [`super::context::WIDE_BOND`] (see [`Sums`]).
     sum: u64,
     /// Largest EMA bond of the column (0 when none is positive).
     max: I32F32,

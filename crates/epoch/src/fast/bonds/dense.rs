@@ -11,9 +11,9 @@
 
 use substrate_fixed::types::I32F32;
 
-use super::super::divide::{DivideProportion, Proportion, U16Divisor};
-use super::super::{ONE, ZERO, normalize};
-use super::{Context, Outcome, ascending};
+use super::context::{Context, Outcome, ascending};
+use crate::fast::divide::{DivideProportion, Proportion, U16Divisor};
+use crate::fast::vector::{ONE, ZERO, normalize};
 
 /// The shape of a dense subnet: the rows with weights or bonds, and their shared columns.
 pub(super) struct Dense<'a> {

@@ -2,8 +2,8 @@
 
 use substrate_fixed::types::I32F32;
 
-use crate::fast::ZERO;
 use crate::fast::csr::Csr;
+use crate::fast::vector::ZERO;
 use crate::fixed::{add, mul};
 
 /// One row of `alpha * new + (1 - alpha) * old` over the union of the row's columns, positive

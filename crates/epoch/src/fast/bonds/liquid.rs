@@ -5,7 +5,7 @@ use substrate_fixed::types::I32F32;
 use super::ema::Scratch;
 use crate::fast::csr::Csr;
 use crate::fast::sigmoid::{LiquidAlpha, exp_safe_batch};
-use crate::fast::{ONE, ZERO};
+use crate::fast::vector::{ONE, ZERO};
 use crate::fixed::{Derived, add, mul, sub};
 
 /// Liquid-alpha state shared by the rows of one epoch.

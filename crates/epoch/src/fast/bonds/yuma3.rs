@@ -3,11 +3,11 @@
 
 use substrate_fixed::types::I32F32;
 
+use super::context::{Buffers, ClippedRow, Context, Sums, clip, matches};
 use super::ema::ema_row;
 use super::liquid::Liquid;
-use super::{Buffers, ClippedRow, Context, Sums, clip, matches};
 use crate::fast::csr::Csr;
-use crate::fast::{ONE, ZERO, normalize};
+use crate::fast::vector::{ONE, ZERO, normalize};
 use crate::fixed::{Derived, add, add_nonneg, mul, mul_unit, proportion_to_u16_fast};
 
 /// Per-cell bonds: bonds as proportions, EMA towards the weights for bonds (fixed alpha, or
