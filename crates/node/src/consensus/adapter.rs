@@ -40,7 +40,7 @@ use yuma_runtime::codec::{Decode, Encode};
 use yuma_runtime::hash::Hash;
 use yuma_store::Store;
 
-use super::Scheme;
+use super::scheme::Scheme;
 use crate::application::{ApplicationError, Mailbox};
 use crate::block::Block;
 

@@ -12,6 +12,7 @@
 //! in a real node) is the caller's.
 
 pub mod adapter;
+mod scheme;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,9 +35,7 @@ use yuma_store::Store;
 
 use crate::application::Mailbox;
 use adapter::Adapter;
-
-/// Simplex's signing scheme: ed25519 signatures, certificates as lists of them.
-pub type Scheme = simplex::scheme::ed25519::Scheme;
+pub use scheme::Scheme;
 
 /// Namespace of consensus signatures (a vote for one chain never counts for another).
 pub const NAMESPACE: &[u8] = b"yuma/consensus/v1";
