@@ -360,8 +360,7 @@ async fn enroll(client: &Client, netuid: NetUid, keys: &[Keys]) -> anyhow::Resul
     Ok(())
 }
 
-/// Registers one neuron if it is not on the subnet and stakes it if it is a validator
-/// without its stake; returns (registrations, stakes) made.
+/// Registers one neuron and stakes a validator, where missing: (registrations, stakes) made.
 async fn enroll_one(
     client: &Client,
     netuid: NetUid,
