@@ -84,6 +84,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn unit_interval_takes_numbers_from_0_to_1() {
+        assert_eq!(unit_interval("0.1"), Ok(0.1));
+        assert!(unit_interval("1.5").is_err() && unit_interval("x").is_err());
+    }
+
+    #[test]
     fn node_urls_are_checked() {
         assert!(node_url("http://127.0.0.1:9944").is_ok());
         assert!(node_url("https://node.example:443/rpc").is_ok());
@@ -141,6 +147,14 @@ impl ServeLimitArgs {
             requests_per_second: self.rate_limit,
             burst: self.rate_burst,
         }
+    }
+}
+
+/// A number from 0 to 1.
+pub(crate) fn unit_interval(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("{s:?} is not a number from 0 to 1")),
     }
 }
 

@@ -41,7 +41,7 @@ pub(crate) struct LocalnetArgs {
     #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=16))]
     pub(super) sybils: u16,
     /// Noise the sybils add to the forest's answers (0 to 1; 0 = exact copies).
-    #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = unit_interval)]
+    #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = crate::args::unit_interval)]
     pub(super) sybil_noise: f64,
     /// How the validators score the miners: `shapley` (each miner's marginal contribution to
     /// the ensemble of answers) or `independent` (each answer alone).
@@ -49,23 +49,4 @@ pub(crate) struct LocalnetArgs {
     pub(super) scoring: String,
     #[command(flatten)]
     pub(super) output: OutputArgs,
-}
-
-/// A number from 0 to 1.
-pub(super) fn unit_interval(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
-        _ => Err(format!("{s:?} is not a number from 0 to 1")),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn noise_is_a_number_from_0_to_1() {
-        assert_eq!(unit_interval("0.1"), Ok(0.1));
-        assert!(unit_interval("1.5").is_err() && unit_interval("x").is_err());
-    }
 }

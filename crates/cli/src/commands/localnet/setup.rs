@@ -58,7 +58,7 @@ pub(super) struct Network {
     pub(super) netuid: NetUid,
     /// Its tempo on chain.
     pub(super) tempo: u16,
-    /// The neurons, in the order of [`super::roster`].
+    /// The neurons, in the order of [`super::roster()`].
     pub(super) members: Vec<Member>,
 }
 

@@ -49,7 +49,7 @@ pub(crate) struct MinerArgs {
     external_ip: Option<IpAddr>,
     /// Add this much noise to the model's answers (0 to 1; see the tabular subnet's
     /// `TabularSolver::with_noise`): a near-copy of the model, to test scoring against sybils.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = crate::args::unit_interval)]
     noise: f64,
     /// Challenges solved at once; more requests wait briefly or are shed by stake (429).
     #[arg(long, default_value_t = 8)]
