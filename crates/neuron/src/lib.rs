@@ -13,9 +13,11 @@
 //! - [`protocol`]: the routes and JSON bodies, and [`MinerClient`], which signs requests
 //!   (reused by the gateway).
 //! - [`metagraph`]: the subnet's neurons from one RPC call, refreshed in the background.
-//! - [`shapley`]: each miner's marginal contribution to the ensemble of a step's answers,
-//!   which the validator scores by when the task can combine answers, so that k hotkeys
-//!   serving one model share one model's credit.
+//!
+//! When the task can combine answers into an ensemble ([`Challenger::ensemble`]), the validator
+//! scores each miner by its marginal contribution to the ensemble of the step's answers
+//! (its Shapley value, from `yuma_shapley`), so that k hotkeys serving one model share one
+//! model's credit.
 //!
 //! Scores are `f64` in [0, 1]; weights are `u16` with the largest at 65535; stake is alpha rao.
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
@@ -26,7 +28,6 @@ pub mod metagraph;
 pub mod miner;
 pub mod outcomes;
 pub mod protocol;
-pub mod shapley;
 pub mod task;
 pub mod validator;
 

@@ -8,7 +8,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::shapley::Coalition;
+use yuma_shapley::Coalition;
 
 /// The miner side of a subnet: answers one challenge. Runs on a blocking thread, so it may
 /// compute for a while.
@@ -45,7 +45,7 @@ pub trait Challenger: Send + Sync + 'static {
 
     /// The answers to one challenge as a game whose value is the quality of their combined
     /// answer (a mean of predictions, a majority vote, ...), for scoring each miner by what it
-    /// adds ([`crate::shapley`]). `None`, the default, when the task cannot combine answers:
+    /// adds (`yuma_shapley`). `None`, the default, when the task cannot combine answers:
     /// each answer is then scored alone.
     fn ensemble<'a>(
         &'a self,

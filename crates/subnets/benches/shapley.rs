@@ -7,7 +7,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use yuma_neuron::Challenger;
-use yuma_neuron::shapley::shapley;
+use yuma_shapley::shapley;
 use yuma_subnets::tabular::{Answer, Kind, TabularChallenger};
 
 /// A regression task and `miners` answers: the truth plus each miner's own noise, at

@@ -2,8 +2,8 @@
 //! `cargo run --release -p yuma-subnets --example shapley_models -- TASKS SYBILS NOISE`
 //! (defaults 40, 0, 0) adds SYBILS copies of the forest with NOISE added to their answers.
 
-use yuma_neuron::shapley::shapley;
 use yuma_neuron::{Challenger, Solver};
+use yuma_shapley::shapley;
 use yuma_subnets::tabular::{Model, TabularChallenger, TabularSolver, score::quality};
 
 fn main() {

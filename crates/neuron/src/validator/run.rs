@@ -17,8 +17,8 @@ use super::status::{MinerStatus, Status};
 use super::submit::{ChainView, Submission, Submitter};
 use crate::Error;
 use crate::protocol::{MinerClient, QueryError, axon_addr};
-use crate::shapley::shapley;
 use crate::task::Challenger;
+use yuma_shapley::shapley;
 
 /// How a validator runs.
 #[derive(Debug, Clone)]

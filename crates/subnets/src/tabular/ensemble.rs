@@ -12,7 +12,7 @@
 //! differ (the reference models' answers differ by a seventh of the spread, a fifth of the
 //! rows, or more), far above what a copy with a little noise added does.
 
-use yuma_neuron::shapley::Coalition;
+use yuma_shapley::Coalition;
 
 use super::score::{Baseline, above_chance, r_squared, unit};
 use super::task::{Answer, Key};
@@ -162,7 +162,7 @@ impl Coalition for Ensemble<'_> {
 
 #[cfg(test)]
 mod tests {
-    use yuma_neuron::shapley::shapley;
+    use yuma_shapley::shapley;
 
     use super::*;
     use crate::tabular::Kind;

@@ -3,8 +3,8 @@
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use yuma_neuron::shapley::Coalition;
 use yuma_neuron::{Challenger, Solver};
+use yuma_shapley::Coalition;
 
 use super::ensemble::Ensemble;
 use super::model::{Error, Model};

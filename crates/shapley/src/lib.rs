@@ -22,6 +22,8 @@
 //!   The budget is fixed so that a step's cost is bounded whatever the number of miners
 //!   ([`WALKS`]` * n` coalition updates).
 
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
