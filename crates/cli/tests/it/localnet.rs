@@ -134,7 +134,10 @@ fn forest_share(report: &Value) -> f64 {
 #[test]
 fn incentive_follows_quality_and_sybils_share_one_models_earnings() {
     let dir = tempfile::tempdir().expect("a temp dir");
-    let net = Localnet::start(&dir.path().join("honest"), &["--epochs", "6"]);
+    let net = Localnet::start(
+        &dir.path().join("honest"),
+        &["--epochs", "6", "--seed", "7"],
+    );
     let report = net.finish(Duration::from_secs(300));
     assert_eq!(report["epochs"], 6, "{report:#}");
     assert_eq!(miners(&report).len(), 6);
@@ -147,12 +150,13 @@ fn incentive_follows_quality_and_sybils_share_one_models_earnings() {
         .unwrap_or_else(|| panic!("no miner emission: {report:#}"));
     assert!(low < 0.05, "mean+random earned {low}: {report:#}");
 
-    // The forest again, plus three hotkeys of its coldkey serving the same model: scored by
-    // marginal contribution, the four together earn no more than the forest alone did.
+    // The forest again, on the same tasks, plus three hotkeys of its coldkey serving the same
+    // model: scored by marginal contribution, the four together earn no more than the forest
+    // alone did.
     let alone = forest_share(&report);
     let net = Localnet::start(
         &dir.path().join("sybils"),
-        &["--epochs", "6", "--sybils", "3"],
+        &["--epochs", "6", "--seed", "7", "--sybils", "3"],
     );
     let report = net.finish(Duration::from_secs(300));
     assert_eq!(miners(&report).len(), 9);

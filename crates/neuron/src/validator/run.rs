@@ -10,6 +10,7 @@ use futures::StreamExt as _;
 use rand::Rng;
 use yuma_client::{Client, Metagraph, NeuronInfo};
 use yuma_keys::Pair;
+use yuma_primitives::rng::splitmix64;
 use yuma_primitives::{AccountId, NetUid};
 
 use super::scores::{Scores, Scoring, latency_factor};
@@ -41,6 +42,9 @@ pub struct ValidatorConfig {
     pub version_key: u64,
     /// Where to write the status after each step.
     pub status_file: Option<PathBuf>,
+    /// Draw the steps' challenges from this seed instead of fresh randomness, so that runs
+    /// can be repeated. Only for tests and experiments: miners who know it know every task.
+    pub seed: Option<u64>,
 }
 
 impl ValidatorConfig {
@@ -57,6 +61,7 @@ impl ValidatorConfig {
             scoring: Scoring::default(),
             version_key: 0,
             status_file: None,
+            seed: None,
         }
     }
 }
@@ -137,6 +142,8 @@ pub struct Validator<C> {
     miners: Arc<MinerClient>,
     scores: Scores,
     latest: Arc<Mutex<Latest>>,
+    /// Steps taken, which numbers the seeded challenges.
+    steps: u64,
 }
 
 /// What the query loop hands the weights loop: the current weights row and the validator's
@@ -159,6 +166,7 @@ impl<C: Challenger> Validator<C> {
             client,
             pair,
             config,
+            steps: 0,
         }
     }
 
@@ -234,6 +242,16 @@ impl<C: Challenger> Validator<C> {
         weights.abort();
     }
 
+    /// The seed of the next step's challenge: drawn fresh, or the next of the configured
+    /// seed's stream.
+    fn next_seed(&mut self) -> u64 {
+        self.steps += 1;
+        match self.config.seed {
+            Some(seed) => step_seed(seed, &self.hotkey(), self.steps),
+            None => rand::thread_rng().r#gen(),
+        }
+    }
+
     /// One step: query, score, submit weights if due, write the status file.
     pub async fn step(&mut self) -> Vec<Event> {
         let mut events = Vec::new();
@@ -250,7 +268,7 @@ impl<C: Challenger> Validator<C> {
             .collect();
         // One task per step for every miner: their answers then compare like with like, and
         // combine into one ensemble.
-        let seed: u64 = rand::thread_rng().r#gen();
+        let seed = self.next_seed();
         let (challenge, key) = self.challenger.challenge(seed);
         let challenge = Arc::new(challenge);
         let results: Vec<(u16, AccountId, Queried<C::Answer>)> =
@@ -430,6 +448,34 @@ async fn weights_loop(mut w: WeightsLoop, on_event: impl Fn(&Event)) {
         };
         for submission in w.submitter.tick(&w.client, &w.pair, &view, &row).await {
             on_event(&Event::Weights(submission));
+        }
+    }
+}
+
+/// Step `step`'s challenge seed from a configured seed: a stream per hotkey, so that validators
+/// sharing a seed still draw different tasks.
+fn step_seed(seed: u64, hotkey: &AccountId, step: u64) -> u64 {
+    let mut key = [0u8; 8];
+    key.copy_from_slice(&hotkey.0[..8]);
+    splitmix64(seed ^ splitmix64(step) ^ u64::from_le_bytes(key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeded_steps_repeat_and_differ_by_step_and_hotkey() {
+        let (a, b) = (AccountId([1; 32]), AccountId([2; 32]));
+        assert_eq!(step_seed(7, &a, 1), step_seed(7, &a, 1));
+        let seeds = [
+            step_seed(7, &a, 1),
+            step_seed(7, &a, 2),
+            step_seed(7, &b, 1),
+            step_seed(8, &a, 1),
+        ];
+        for (i, x) in seeds.iter().enumerate() {
+            assert!(seeds[i + 1..].iter().all(|y| y != x), "{seeds:?}");
         }
     }
 }

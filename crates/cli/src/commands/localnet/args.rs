@@ -47,6 +47,10 @@ pub(crate) struct LocalnetArgs {
     /// the ensemble of answers) or `independent` (each answer alone).
     #[arg(long, default_value = "shapley", value_parser = ["shapley", "independent"])]
     pub(super) scoring: String,
+    /// Have the validators draw their tasks from this seed (each validator its own stream),
+    /// so that two runs see the same tasks; default: fresh randomness.
+    #[arg(long, value_name = "N")]
+    pub(super) seed: Option<u64>,
     #[command(flatten)]
     pub(super) output: OutputArgs,
 }

@@ -52,6 +52,10 @@ pub(super) fn spec(
                 "--scoring".into(),
                 args.scoring.clone().into(),
             ]);
+            if let Some(seed) = args.seed {
+                argv.push("--seed".into());
+                argv.push(seed.to_string().into());
+            }
             argv.push("--status-file".into());
             argv.push(dirs.status_file(&neuron.name).into());
             Ready::Validator

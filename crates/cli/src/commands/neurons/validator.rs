@@ -39,6 +39,10 @@ pub(crate) struct ValidatorArgs {
     /// credit); `independent` scores each answer on its own.
     #[arg(long, default_value = "shapley", value_parser = parse_scoring)]
     scoring: Scoring,
+    /// Draw the tasks from this seed, so that a run can be repeated (default: fresh
+    /// randomness). For tests and experiments only: miners who know the seed know the tasks.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
     #[command(flatten)]
     signer: SignerArgs,
     #[command(flatten)]
@@ -57,6 +61,7 @@ pub(crate) fn run(args: &ValidatorArgs) -> anyhow::Result<()> {
         timeout: Duration::from_millis(args.timeout_ms.max(1)),
         status_file: args.status_file.clone(),
         scoring: args.scoring,
+        seed: args.seed,
         ..ValidatorConfig::new(netuid)
     };
     let runtime = yuma_cli::runtime::service().context("starting the async runtime")?;
