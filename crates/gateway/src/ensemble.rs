@@ -4,6 +4,13 @@
 //!
 //! A prediction task is a challenge with `"kind": "regression" | "classification"` whose
 //! answers are `{"predictions": [numbers]}` (the tabular subnet's shape).
+//!
+//! A copy adds nothing to an ensemble, so an answer that copies one already in it does not
+//! take a member's place ([`is_copy`]): the same predictions, or so nearly that it is the same
+//! model with a little noise added, by the validators' rule for copies (a mean squared
+//! difference under [`NEAR_REGRESSION`] of the spread of the first answer's predictions, or
+//! at most [`NEAR_CLASSES`] of the rows' classes differing). The gateway has no labels, so it
+//! measures the spread on the predictions themselves.
 
 use serde_json::{Value, json};
 
@@ -17,6 +24,12 @@ pub enum EnsembleError {
     #[error("no miner answered with predictions")]
     NoPredictions,
 }
+
+/// Regression answers whose mean squared difference is below this share of the predictions'
+/// variance are copies.
+pub const NEAR_REGRESSION: f64 = 0.02;
+/// Class answers that differ on at most this share of the rows are copies.
+pub const NEAR_CLASSES: f64 = 0.1;
 
 /// The kind of a prediction task, from its challenge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +62,38 @@ pub(crate) fn predictions(answer: &Value) -> Option<Vec<f64>> {
         .iter()
         .map(|v| v.as_f64().filter(|x| x.is_finite()))
         .collect()
+}
+
+/// Whether `answer` copies one of `kept` (see the module's rule). Answers without valid
+/// predictions copy nothing.
+pub fn is_copy(kind: TaskKind, kept: &[&Value], answer: &Value) -> bool {
+    let Some(p) = predictions(answer) else {
+        return false;
+    };
+    kept.iter()
+        .filter_map(|k| predictions(k))
+        .any(|k| k.len() == p.len() && !p.is_empty() && same(kind, &k, &p))
+}
+
+/// Whether `b` is `a` or nearly so, for answers of equal, non-zero length.
+fn same(kind: TaskKind, a: &[f64], b: &[f64]) -> bool {
+    let rows = a.len() as f64;
+    match kind {
+        TaskKind::Regression => {
+            let mean = a.iter().sum::<f64>() / rows;
+            let spread = a.iter().map(|x| (x - mean).powi(2)).sum::<f64>();
+            let diff = a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum::<f64>();
+            diff <= NEAR_REGRESSION * spread
+        }
+        TaskKind::Classification => {
+            let differ = a
+                .iter()
+                .zip(b)
+                .filter(|(x, y)| x.round() != y.round())
+                .count();
+            differ as f64 <= NEAR_CLASSES * rows
+        }
+    }
 }
 
 /// Combines `answers` (best-ranked first) into one `{"predictions": [...]}`. Answers of a
@@ -133,6 +178,41 @@ mod tests {
         }
         let (combined, _) = combine(TaskKind::Classification, &answers).expect("combines");
         assert_eq!(combined, json!({ "predictions": truth }));
+    }
+
+    #[test]
+    fn copies_are_the_same_predictions_or_nearly() {
+        let a = json!({"predictions": [0.0, 1.0, 2.0, 3.0]});
+        let noisy = json!({"predictions": [0.05, 0.95, 2.05, 3.0]});
+        let other = json!({"predictions": [1.0, 0.0, 3.0, 1.0]});
+        let regression = TaskKind::Regression;
+        assert!(is_copy(regression, &[&a], &a.clone()));
+        assert!(is_copy(regression, &[&other, &a], &noisy));
+        assert!(!is_copy(regression, &[&a], &other));
+        assert!(!is_copy(regression, &[], &a));
+        assert!(!is_copy(
+            regression,
+            &[&a],
+            &json!({"predictions": [0.0, 1.0]})
+        ));
+        let classes: Vec<f64> = (0..20).map(|i| f64::from(i % 3)).collect();
+        let mut two_differ = classes.clone();
+        two_differ[0] = 2.0;
+        two_differ[1] = 2.0;
+        let mut three_differ = two_differ.clone();
+        three_differ[3] = 2.0;
+        let kept = json!({ "predictions": classes });
+        let classification = TaskKind::Classification;
+        assert!(is_copy(
+            classification,
+            &[&kept],
+            &json!({ "predictions": two_differ })
+        ));
+        assert!(!is_copy(
+            classification,
+            &[&kept],
+            &json!({ "predictions": three_differ })
+        ));
     }
 
     #[test]

@@ -171,8 +171,10 @@ pub async fn ask<B: Backend>(
     }
 }
 
-/// Asks the first `k` miners of `ranked` at once (each with failover to the miners after the
-/// first `k`) and returns every answer that came back within the timeout, best-ranked first.
+/// Asks the first `k` miners of `ranked` at once and returns every answer that came back
+/// within the timeout and that `accept` took (given the answers taken so far), best-ranked
+/// first. A miner that fails, or whose answer is not taken, is replaced by the next miner
+/// after the first `k`.
 pub async fn ask_all<B: Backend>(
     backend: &B,
     router: &Router,
@@ -180,6 +182,7 @@ pub async fn ask_all<B: Backend>(
     k: usize,
     challenge: &Value,
     policy: &HedgePolicy,
+    mut accept: impl FnMut(&[(Target, Value)], &Target, &Value) -> bool,
 ) -> Vec<(Target, Value)> {
     let k = k.min(ranked.len());
     let mut spares = ranked[k..].iter();
@@ -196,7 +199,11 @@ pub async fn ask_all<B: Backend>(
                 match result {
                     Ok(answer) => {
                         router.record(&target.hotkey, Some(took));
-                        answers.push((target, answer));
+                        if accept(&answers, &target, &answer) {
+                            answers.push((target, answer));
+                        } else if let Some((spare, _)) = spares.next() {
+                            running.push(launch(backend, *spare, challenge));
+                        }
                     }
                     Err(_) => {
                         router.record(&target.hotkey, None);
@@ -393,6 +400,26 @@ mod tests {
             3,
             &json!({}),
             &HedgePolicy::default(),
+            |_, _, _| true,
+        )
+        .await;
+        let who: Vec<u8> = got.iter().map(|(t, _)| t.hotkey.0[0]).collect();
+        assert_eq!(who, vec![1, 3, 4]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn answers_not_taken_are_replaced_with_spares() {
+        let (backend, ranked) = setup(&[Fake::Answer(5); 4]);
+        let router = Router::default();
+        // Miner 2's answer is refused (as a copy would be): miner 4 takes its place.
+        let got = ask_all(
+            &backend,
+            &router,
+            &ranked,
+            3,
+            &json!({}),
+            &HedgePolicy::default(),
+            |_, t, _| t.hotkey.0[0] != 2,
         )
         .await;
         let who: Vec<u8> = got.iter().map(|(t, _)| t.hotkey.0[0]).collect();

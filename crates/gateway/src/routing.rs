@@ -13,8 +13,10 @@ use yuma_primitives::AccountId;
 const WINDOW: usize = 64;
 /// Samples a miner needs before its own p95 is trusted as the hedge delay.
 const MIN_SAMPLES: usize = 8;
-/// Weight of a new outcome in the error-rate moving average.
+/// Weight of a new outcome in the error-rate and copy-rate moving averages.
 const ERROR_ALPHA: f64 = 0.2;
+/// Copy rate above which a miner joins ensembles only after every other miner.
+const COPY_LIMIT: f64 = 0.5;
 
 /// A miner the gateway can ask.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +35,9 @@ pub struct MinerStats {
     latencies: VecDeque<Duration>,
     /// Moving average of failures (1) and successes (0).
     pub error_rate: f64,
+    /// Moving average, over the ensembles it answered, of whether its answer copied another
+    /// member's (1) or not (0).
+    pub copy_rate: f64,
     /// Successful answers.
     pub ok: u64,
     /// Failed calls.
@@ -104,6 +109,32 @@ impl Router {
         }
     }
 
+    /// Records whether `hotkey`'s answer to an ensemble copied another member's.
+    pub fn record_copy(&self, hotkey: &AccountId, copied: bool) {
+        let mut stats = self.stats.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = stats.entry(*hotkey).or_default();
+        entry.copy_rate =
+            entry.copy_rate * (1.0 - ERROR_ALPHA) + f64::from(u8::from(copied)) * ERROR_ALPHA;
+    }
+
+    /// `ranked` in the order to ask for an ensemble: miners that have mostly been copies of
+    /// another member last (a copy adds nothing to an ensemble; they stay spares, since the
+    /// model they copy may be down). Otherwise the order given.
+    pub fn ensemble_order(
+        &self,
+        ranked: &[(Target, Option<Duration>)],
+    ) -> Vec<(Target, Option<Duration>)> {
+        let stats = self.stats.lock().unwrap_or_else(PoisonError::into_inner);
+        let copies = |t: &Target| {
+            stats
+                .get(&t.hotkey)
+                .is_some_and(|s| s.copy_rate > COPY_LIMIT)
+        };
+        let (mut order, last): (Vec<_>, Vec<_>) = ranked.iter().partition(|(t, _)| !copies(t));
+        order.extend(last);
+        order
+    }
+
     /// A copy of what was seen of `hotkey`.
     pub fn stats(&self, hotkey: &AccountId) -> MinerStats {
         self.stats
@@ -156,6 +187,29 @@ mod tests {
         let router = Router::default();
         let targets = [target(1, 100), target(2, 60_000), target(3, 0)];
         assert_eq!(order(&router, &targets), vec![2, 1, 3]);
+    }
+
+    #[test]
+    fn ensembles_ask_known_copies_last() {
+        let router = Router::default();
+        let targets = [target(1, 30_000), target(2, 20_000), target(3, 10_000)];
+        let ensemble = |router: &Router| -> Vec<u8> {
+            router
+                .ensemble_order(&router.rank(&targets))
+                .iter()
+                .map(|(t, _)| t.hotkey.0[0])
+                .collect()
+        };
+        assert_eq!(ensemble(&router), vec![1, 2, 3]);
+        for _ in 0..4 {
+            router.record_copy(&AccountId([2; 32]), true);
+        }
+        assert_eq!(ensemble(&router), vec![1, 3, 2]);
+        // Once its answers are its own again, it moves back.
+        for _ in 0..4 {
+            router.record_copy(&AccountId([2; 32]), false);
+        }
+        assert_eq!(ensemble(&router), vec![1, 2, 3]);
     }
 
     #[test]

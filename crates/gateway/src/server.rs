@@ -29,7 +29,7 @@ use yuma_neuron::protocol::axon_addr;
 use yuma_primitives::{AccountId, Balance, NetUid};
 
 use crate::Error;
-use crate::ensemble::{TaskKind, combine};
+use crate::ensemble::{TaskKind, combine, is_copy};
 use crate::hedge::{Backend, HedgeError, HedgePolicy, ask, ask_all};
 use crate::journal::{Journal, Record};
 use crate::ledger::{self, Ledger};
@@ -491,13 +491,21 @@ async fn ensemble_answer<B: Backend>(
         return Err(HedgeError::NoMiners);
     }
     let k = usize::try_from(members).unwrap_or(usize::MAX);
+    let router = &gateway.router;
+    // A copy of a member's answer adds nothing: a spare takes its place.
     let answers = ask_all(
         &gateway.backend,
-        &gateway.router,
-        ranked,
+        router,
+        &router.ensemble_order(ranked),
         k,
         challenge,
         &gateway.config.policy,
+        |taken, target, answer| {
+            let kept: Vec<&Value> = taken.iter().map(|(_, v)| v).collect();
+            let copied = is_copy(kind, &kept, answer);
+            router.record_copy(&target.hotkey, copied);
+            !copied
+        },
     )
     .await;
     let miners: Vec<AccountId> = answers.iter().map(|(t, _)| t.hotkey).collect();
