@@ -23,6 +23,7 @@
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
 pub mod admission;
+pub mod backend;
 mod error;
 pub mod metagraph;
 pub mod miner;
@@ -33,4 +34,4 @@ pub mod validator;
 
 pub use error::Error;
 pub use protocol::MinerClient;
-pub use task::{Challenger, Solver};
+pub use task::{Challenger, Failure, Solver};

@@ -10,6 +10,17 @@ use serde::de::DeserializeOwned;
 
 use yuma_shapley::Coalition;
 
+/// How a miner replies when its solver gives no answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The model refused the challenge: 422.
+    Refused,
+    /// The model is not reachable or broke its protocol: 502.
+    Unavailable,
+    /// The model took too long: 504.
+    TimedOut,
+}
+
 /// The miner side of a subnet: answers one challenge. Runs on a blocking thread, so it may
 /// compute for a while.
 pub trait Solver: Send + Sync + 'static {
@@ -25,6 +36,12 @@ pub trait Solver: Send + Sync + 'static {
     /// # Errors
     /// When the challenge cannot be answered; the miner replies 422 with the message.
     fn solve(&self, challenge: Self::Challenge) -> Result<Self::Answer, Self::Error>;
+
+    /// How the miner replies to `error`; by default the model refused the challenge.
+    fn failure(&self, error: &Self::Error) -> Failure {
+        let _ = error;
+        Failure::Refused
+    }
 }
 
 /// The validator side of a subnet: makes fresh challenges and scores answers against what it

@@ -10,6 +10,7 @@ mod epoch;
 mod gateway;
 mod localnet;
 mod miner;
+mod miner_backend;
 mod node;
 mod node_crash;
 mod node_flow;

@@ -13,7 +13,12 @@ use yuma_cli::process::Ready;
 use crate::devnet::{DevNet, Service};
 
 /// Polls the status file until `check` holds for it; returns that document.
-fn wait_status(path: &Path, within: Duration, what: &str, check: impl Fn(&Value) -> bool) -> Value {
+pub(crate) fn wait_status(
+    path: &Path,
+    within: Duration,
+    what: &str,
+    check: impl Fn(&Value) -> bool,
+) -> Value {
     let deadline = Instant::now() + within;
     let mut last = Value::Null;
     while Instant::now() < deadline {
@@ -37,7 +42,7 @@ fn miner_entry(doc: &Value, uid: u16) -> Option<&Value> {
         .find(|m| m["uid"].as_u64() == Some(u64::from(uid)))
 }
 
-fn last_score(doc: &Value, uid: u16) -> Option<f64> {
+pub(crate) fn last_score(doc: &Value, uid: u16) -> Option<f64> {
     miner_entry(doc, uid)?["last_score"].as_f64()
 }
 

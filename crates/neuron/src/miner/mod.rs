@@ -10,7 +10,9 @@
 //! 3. admission ([`crate::admission`]): bounded concurrency, shedding the lowest stake first;
 //!    429;
 //! 4. the body must decode as the subnet's challenge; 400;
-//! 5. the solver runs on a blocking thread; 200 with the answer, or 422.
+//! 5. the solver runs on a blocking thread ([`crate::backend`] for models outside `yuma`);
+//!    200 with the answer, or 422 (refused), 502 (an external model is unavailable), 504 (it
+//!    took too long).
 //!
 //! [`Solver`]: crate::task::Solver
 

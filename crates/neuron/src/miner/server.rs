@@ -17,7 +17,7 @@ use super::metrics::Metrics;
 use crate::admission::Admission;
 use crate::metagraph::MetagraphCache;
 use crate::protocol::{HEALTH_PATH, METRICS_PATH, SOLVE_PATH};
-use crate::task::Solver;
+use crate::task::{Failure, Solver};
 
 /// How a miner admits requests.
 #[derive(Debug, Clone)]
@@ -168,7 +168,12 @@ async fn solve<S: Solver>(
         }
         Ok(Err(e)) => {
             state.metrics.outcome("failed");
-            error(StatusCode::UNPROCESSABLE_ENTITY, e)
+            let status = match state.solver.failure(&e) {
+                Failure::Refused => StatusCode::UNPROCESSABLE_ENTITY,
+                Failure::Unavailable => StatusCode::BAD_GATEWAY,
+                Failure::TimedOut => StatusCode::GATEWAY_TIMEOUT,
+            };
+            error(status, e)
         }
         Err(panic) => {
             state.metrics.outcome("failed");

@@ -1,4 +1,5 @@
-//! `yuma miner`: serve a reference model of the tabular subnet.
+//! `yuma miner`: serve a model: a reference model of the tabular subnet, or any model behind
+//! an HTTP URL or a child process (`yuma_neuron::backend`).
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -10,6 +11,8 @@ use clap::builder::{PossibleValuesParser, TypedValueParser as _};
 use yuma_cli::process::Ready;
 use yuma_client::Client;
 use yuma_keys::Pair;
+use yuma_neuron::backend::http::HttpBackend;
+use yuma_neuron::backend::process::ProcessBackend;
 use yuma_neuron::metagraph::MetagraphCache;
 use yuma_neuron::miner::{MinerConfig, MinerState, Published, publish, router};
 use yuma_primitives::NetUid;
@@ -27,17 +30,29 @@ const SERVE_RETRY: Duration = Duration::from_secs(5);
 
 /// Flags of `yuma miner`.
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("answers").required(true).args(["model", "backend", "backend_cmd"]))]
 pub(crate) struct MinerArgs {
     /// The subnet to mine on (the hotkey must be registered on it).
     #[arg(long)]
     netuid: u16,
-    /// The model that answers challenges.
+    /// A built-in model of the tabular subnet answers the challenges.
     #[arg(
         long,
         value_parser = PossibleValuesParser::new(Model::ALL.map(Model::name))
             .map(|name| name.parse::<Model>().expect("possible values are model names")),
     )]
-    model: Model,
+    model: Option<Model>,
+    /// A model server answers: each verified and admitted challenge is POSTed as JSON to this
+    /// http:// URL, and its JSON reply is the answer (a 4xx reply is a refusal).
+    #[arg(long, value_name = "URL")]
+    backend: Option<String>,
+    /// A child process answers, speaking JSON Lines on stdin/stdout (see python/README.md);
+    /// run with `sh -c`, restarted with backoff when it exits; its stderr goes to this log.
+    #[arg(long, value_name = "COMMAND")]
+    backend_cmd: Option<String>,
+    /// Milliseconds an external model has to answer; past it the request gets 504.
+    #[arg(long, value_name = "MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    backend_timeout_ms: u64,
     /// Address to bind the HTTP server to.
     #[arg(long, default_value = "127.0.0.1")]
     host: IpAddr,
@@ -47,9 +62,9 @@ pub(crate) struct MinerArgs {
     /// Address published on chain (default: --host).
     #[arg(long)]
     external_ip: Option<IpAddr>,
-    /// Add this much noise to the model's answers (0 to 1; see the tabular subnet's
+    /// Add this much noise to the built-in model's answers (0 to 1; see the tabular subnet's
     /// `TabularSolver::with_noise`): a near-copy of the model, to test scoring against sybils.
-    #[arg(long, default_value_t = 0.0, value_parser = crate::args::unit_interval)]
+    #[arg(long, default_value_t = 0.0, value_parser = crate::args::unit_interval, requires = "model")]
     noise: f64,
     /// Challenges solved at once; more requests wait briefly or are shed by stake (429).
     #[arg(long, default_value_t = 8)]
@@ -126,22 +141,42 @@ async fn serve(args: &MinerArgs, pair: Arc<Pair>) -> anyhow::Result<()> {
         queue: args.max_concurrency,
         ..MinerConfig::default()
     };
-    let state = MinerState::new(
-        TabularSolver::new(args.model).with_noise(args.noise),
-        &pair,
-        cache,
-        &config,
-    );
-    eprintln!("yuma: miner ({}) on subnet {netuid}", args.model);
+    let timeout = Duration::from_millis(args.backend_timeout_ms);
+    let (app, what) = match (&args.model, &args.backend, &args.backend_cmd) {
+        (Some(model), _, _) => {
+            let solver = TabularSolver::new(*model).with_noise(args.noise);
+            (
+                router(MinerState::new(solver, &pair, cache, &config)),
+                model.to_string(),
+            )
+        }
+        (_, Some(url), _) => {
+            let solver = HttpBackend::new(url, timeout).map_err(|e| {
+                anyhow::Error::new(Hint {
+                    hint: "pass the model server's URL, e.g. --backend http://127.0.0.1:8000/solve"
+                        .into(),
+                    message: e.to_string(),
+                })
+            })?;
+            (
+                router(MinerState::new(solver, &pair, cache, &config)),
+                format!("backend {url}"),
+            )
+        }
+        (_, _, Some(command)) => {
+            let solver = ProcessBackend::spawn(command, timeout)?;
+            (
+                router(MinerState::new(solver, &pair, cache, &config)),
+                format!("backend command {command:?}"),
+            )
+        }
+        (None, None, None) => anyhow::bail!("pass --model, --backend or --backend-cmd"),
+    };
+    eprintln!("yuma: miner ({what}) on subnet {netuid}");
     Ready::Miner.announce(format_args!("http://{local}"));
-    yuma_http::serve(
-        listener,
-        router(state),
-        args.serve.limits(),
-        shutdown_signal(),
-    )
-    .await
-    .context("serving HTTP")
+    yuma_http::serve(listener, app, args.serve.limits(), shutdown_signal())
+        .await
+        .context("serving HTTP")
 }
 
 /// Retries `serve_axon` until the chain accepts it (e.g. after the serving rate limit).

@@ -1,0 +1,50 @@
+//! Model backends: miners whose model runs outside `yuma`, in any language, behind the same
+//! [`Solver`](crate::Solver) as the built-in models. The miner framework has checked btauth/1,
+//! the sender's registration and permit, and admitted the request before a backend sees it.
+//!
+//! - [`http::HttpBackend`] POSTs each challenge to a local model server and relays its answer.
+//! - [`process::ProcessBackend`] runs a long-lived child process and speaks JSON Lines with
+//!   it on stdin/stdout (requests carry an id, so several are in flight and answers may come
+//!   back in any order); its stderr goes to the miner's log, and a child that exits is
+//!   restarted with backoff.
+//!
+//! Both answer within a deadline: a challenge the model has not answered by then fails as
+//! [`BackendError::TimedOut`] (the miner replies 504). The wire format is in `python/README.md`,
+//! which also ships helpers for the model's side.
+
+pub mod http;
+mod lines;
+pub mod process;
+
+use std::time::Duration;
+
+use crate::task::Failure;
+
+/// The longest line or body a backend may send: larger answers are refused, so a broken model
+/// cannot exhaust the miner's memory.
+pub const MAX_ANSWER_BYTES: usize = 16 << 20;
+
+/// Why a backend gave no answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BackendError {
+    /// The model refused the challenge (it said why).
+    #[error("the model refused the challenge: {0}")]
+    Refused(String),
+    /// The model is not reachable or answered with something that is not an answer.
+    #[error("the model is unavailable: {0}")]
+    Unavailable(String),
+    /// No answer within the deadline.
+    #[error("the model gave no answer within {0:?}")]
+    TimedOut(Duration),
+}
+
+impl BackendError {
+    /// How the miner replies to it.
+    pub fn failure(&self) -> Failure {
+        match self {
+            Self::Refused(_) => Failure::Refused,
+            Self::Unavailable(_) => Failure::Unavailable,
+            Self::TimedOut(_) => Failure::TimedOut,
+        }
+    }
+}
