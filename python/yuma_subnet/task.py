@@ -16,7 +16,7 @@ A task draws challenges and judges answers; subclass ``Task`` and pass an instan
     (a malformed answer must cost its miner, not the validator).
   - With ``"shapley"`` and a task that combines, ``scores[i]`` is answer i's Shapley value
     (``yuma_subnet.shapley``) in the game where a coalition is worth the quality of
-    ``combine`` of its answers. Answers of quality 0 never join a coalition, so junk can
+    ``combine`` of its answers (given their own qualities as weights). Answers of quality 0 never join a coalition, so junk can
     neither break ``combine`` nor dilute the others; answers ``Task.same`` calls copies
     share one player's value. Negative values (an answer that makes every ensemble
     worse) are paid 0.
@@ -51,9 +51,13 @@ class Task:
         malformed: return 0 for it (raising counts as 0 too)."""
         raise NotImplementedError(f"{type(self).__name__} does not define quality(secret, answer)")
 
-    def combine(self, answers: Sequence[Any]) -> Any:
-        """One answer made from several (at least one, each of quality above 0), e.g. the
-        mean of predictions or a vote; scored by ``quality`` as an ensemble's answer."""
+    def combine(self, answers: Sequence[Any], qualities: Sequence[float]) -> Any:
+        """One answer made from several (at least one), e.g. a mean of predictions or a
+        vote; scored by ``quality`` as the ensemble's answer. ``qualities[i]`` is
+        ``answers[i]``'s own quality (above 0), so that the combination can lean on the
+        better answers as a validator would (the built-in tabular ensemble weighs each
+        answer by its quality squared): an unweighted mean lets a few weak answers drown
+        out a strong one."""
         raise NotImplementedError(f"{type(self).__name__} does not combine answers")
 
     def same(self, a: Any, b: Any) -> bool:
@@ -80,7 +84,9 @@ class Task:
         playing = [i for i, q in enumerate(quality) if q > 0.0]
 
         def value(members: Tuple[int, ...]) -> float:
-            combined = self.combine([answers[playing[m]] for m in members])
+            combined = self.combine(
+                [answers[playing[m]] for m in members], [quality[playing[m]] for m in members]
+            )
             return self.checked_quality(secret, combined)
 
         estimate = shapley(
