@@ -85,7 +85,7 @@ pub(crate) enum Command {
     /// (with --sybil-noise, near-copies); the validators score by marginal contribution
     /// (--scoring shapley, the default), so the copies share one model's earnings.
     #[command(
-        after_long_help = "Examples:\n  yuma localnet\n  yuma localnet --fresh --rpc-port 0 --epochs 5 --json > summary.json\n  yuma localnet --fresh --sybils 3 --epochs 8"
+        after_long_help = "Examples:\n  yuma localnet\n  yuma localnet --fresh --rpc-port 0 --epochs 5 --json > summary.json\n  yuma localnet --fresh --sybils 3 --epochs 8 --seed 7"
     )]
     Localnet(localnet::LocalnetArgs),
     /// Show an account's free TAO and nonce.
@@ -126,9 +126,13 @@ pub(crate) enum Command {
     /// chain with serve_axon (--external-ip, or --host), prints `yuma: miner listening on
     /// http://ADDR` on stderr, and serves until Ctrl-C or SIGTERM. Only hotkeys registered on
     /// the subnet with a validator permit are answered; past --max-concurrency, requests from
-    /// the lowest stake are shed with 429.
+    /// the lowest stake are shed with 429. The model is built in (--model) or your own, in
+    /// any language: a model server (--backend) or a child process (--backend-cmd); the
+    /// protocol is in python/README.md.
     #[command(
-        after_long_help = "Example:\n  yuma miner --netuid 1 --model forest --wallet-name miner"
+        after_long_help = "Examples:\n  yuma miner --netuid 1 --model forest --wallet-name miner\n  \
+                           yuma miner --netuid 1 --backend-cmd \"python3 my_model.py\" --wallet-name miner\n  \
+                           yuma miner --netuid 1 --backend http://127.0.0.1:8000/solve --wallet-name miner"
     )]
     Miner(neurons::miner::MinerArgs),
     /// Validate a subnet: query its miners, score them, and set their weights each tempo.
