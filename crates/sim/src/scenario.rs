@@ -433,6 +433,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "sybil-noisy-k4.toml",
         include_str!("../scenarios/sybil-noisy-k4.toml"),
     ),
+    (
+        "sybil-evasive-k4.toml",
+        include_str!("../scenarios/sybil-evasive-k4.toml"),
+    ),
     ("random.toml", include_str!("../scenarios/random.toml")),
     (
         "late-joiner.toml",
