@@ -191,7 +191,7 @@ pub fn sweep() -> Result<Vec<Scenario>, Error> {
 }
 
 /// The Markdown comparison: one row per independently scored run, then the Shapley-scored
-/// runs side by side with the same runs scored independently (see [`shapley_section`]).
+/// runs side by side with the same runs scored independently.
 pub fn markdown(reports: &[Report]) -> String {
     let (independent, shapley): (Vec<&Report>, Vec<&Report>) = reports
         .iter()
