@@ -7,11 +7,11 @@
 //!    by (seed, tempo, validator, miner): under independent scoring its true quality plus up
 //!    to `noise_percent` of the quality scale, under Shapley scoring its Shapley value in that
 //!    tempo's ensemble ([`crate::answers`], [`crate::ensemble`]; computed once per tempo, for
-//!    every validator) times a factor within `noise_percent` of 1; a copier's row is the stake-weighted mean of the other validators' rows it could see when
-//!    committing, i.e. the rows in force at `e - d` (with `d = 0` the current rows: without
-//!    commit-reveal weights are public at once). Before tempo 0 the subnet is taken to have run
-//!    with the weights of tempo 0. Rows are max-upscaled to 65535 as subtensor
-//!    stores them;
+//!    every validator) times a factor within `noise_percent` of 1; a copier's row is the
+//!    stake-weighted mean of the other validators' rows it could see when committing, i.e.
+//!    the rows in force at `e - d` (with `d = 0` the current rows: without commit-reveal
+//!    weights are public at once). Before tempo 0 the subnet is taken to have run with the
+//!    weights of tempo 0. Rows are max-upscaled to 65535 as subtensor stores them;
 //! 2. `yuma_epoch::anticopy::run` (exactly `yuma_epoch::run` unless the variant turns the
 //!    anti-copy stage on) gets stake, `last_update`, `block_at_registration`, the rows, and the
 //!    permits, bonds and anti-copy memory the previous tempo's output stored;
