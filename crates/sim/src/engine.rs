@@ -3,12 +3,15 @@
 //! Uids `0..V` are validators (in group order), `V..V+M` miners. Each tempo `e`:
 //! 1. every validator's weight row *in force* at `e` is built: with commit-reveal delay `d`,
 //!    it is the row the validator committed at tempo `e - d`. Honest and cabal validators
-//!    score true quality at that tempo plus noise keyed by (seed, tempo, validator, miner); a
-//!    copier's row is the stake-weighted mean of the other validators' rows it could see when
-//!    committing, i.e. the rows in force at `e - d` (with `d = 0` the current rows: without
-//!    commit-reveal weights are public at once). Before tempo 0 the subnet is taken to have run
-//!    with the weights of tempo 0. Rows are max-upscaled to 65535 as subtensor
-//!    stores them;
+//!    (cabal ones only their own miners) score each miner as of that tempo, with noise keyed
+//!    by (seed, tempo, validator, miner): under independent scoring its true quality plus up
+//!    to `noise_percent` of the quality scale, under Shapley scoring its Shapley value in that
+//!    tempo's ensemble ([`crate::answers`], [`crate::ensemble`]; computed once per tempo, for
+//!    every validator) times a factor within `noise_percent` of 1; a copier's row is the
+//!    stake-weighted mean of the other validators' rows it could see when committing, i.e.
+//!    the rows in force at `e - d` (with `d = 0` the current rows: without commit-reveal
+//!    weights are public at once). Before tempo 0 the subnet is taken to have run with the
+//!    weights of tempo 0. Rows are max-upscaled to 65535 as subtensor stores them;
 //! 2. `yuma_epoch::anticopy::run` (exactly `yuma_epoch::run` unless the variant turns the
 //!    anti-copy stage on) gets stake, `last_update`, `block_at_registration`, the rows, and the
 //!    permits, bonds and anti-copy memory the previous tempo's output stored;
@@ -18,8 +21,11 @@ use yuma_epoch::anticopy::{AntiCopy, Memory};
 use yuma_epoch::{Input, Params};
 
 use crate::error::Error;
-use crate::rng::{in_range, keyed};
-use crate::scenario::{MinerStrategy, Scenario, ValidatorStrategy};
+use crate::rng::{
+    STREAM_DRIFT, STREAM_NOISE, STREAM_QUALITY, STREAM_SHAPLEY, STREAM_STAKE, in_range, keyed,
+};
+use crate::scenario::{MinerStrategy, Scenario, Scoring, ValidatorStrategy};
+use crate::{answers, ensemble};
 
 pub use yuma_primitives::RAO_PER_TAO;
 /// The quality scale: 1_000_000 = a perfect model.
@@ -28,12 +34,6 @@ pub const QUALITY_ONE: u64 = 1_000_000;
 const EMISSION_PER_BLOCK: u64 = RAO_PER_TAO;
 /// Blocks per tempo, as subtensor's default.
 const TEMPO: u64 = 360;
-
-/// Draw streams, so different draws never share keys.
-const STREAM_STAKE: u64 = 1;
-const STREAM_QUALITY: u64 = 2;
-const STREAM_NOISE: u64 = 3;
-const STREAM_DRIFT: u64 = 4;
 
 /// Penalty of the anti weight-copying stage in the `*-anticopy` variants, proportion of
 /// `u16::MAX` (0.6): a validator whose weights never anticipated the consensus' move keeps 40%
@@ -69,7 +69,15 @@ pub struct Agent {
     pub change: Option<(u64, u64)>,
     /// Quality per tempo of a drifting miner (empty otherwise).
     pub drift: Vec<u64>,
+    /// Key of the model it serves, which its answers are drawn from: its uid, or for a sybil
+    /// `SYBIL_MODEL | group`, one model for the whole group.
+    pub model: u64,
+    /// Noise it adds to its model's answers, percent of the targets' spread.
+    pub answer_noise_percent: u32,
 }
+
+/// Sybil groups' model keys, above every uid.
+const SYBIL_MODEL: u64 = 1 << 32;
 
 impl Agent {
     /// True quality at tempo `epoch`.
@@ -129,6 +137,8 @@ pub fn agents(s: &Scenario) -> Vec<Agent> {
                 quality: 0,
                 change: None,
                 drift: Vec::new(),
+                model: 0,
+                answer_noise_percent: 0,
             });
         }
     }
@@ -137,15 +147,13 @@ pub fn agents(s: &Scenario) -> Vec<Agent> {
         in_range(keyed(s.seed, STREAM_QUALITY, a, b, 0), lo, hi)
     };
     for (group, g) in s.miners.iter().enumerate() {
-        let one_model = matches!(g.strategy, MinerStrategy::Sybil | MinerStrategy::Twin);
+        let sybil = g.strategy == MinerStrategy::Sybil;
         for member in 0..g.count {
             let uid = out.len() as u16;
-            // Sybils and their twin share one model: the draw is keyed by the quality range.
-            let key = if one_model {
-                (
-                    u64::from(g.quality[0]) << 32 | u64::from(g.quality[1]),
-                    u64::MAX,
-                )
+            // A sybil group serves one model: its draws are keyed by the group, so every
+            // member (and the one hotkey of the companion run) has the same quality.
+            let key = if sybil {
+                (group as u64, u64::MAX)
             } else {
                 (u64::from(uid), u64::from(member))
             };
@@ -170,6 +178,12 @@ pub fn agents(s: &Scenario) -> Vec<Agent> {
                 quality,
                 change,
                 drift,
+                model: if sybil {
+                    SYBIL_MODEL | group as u64
+                } else {
+                    u64::from(uid)
+                },
+                answer_noise_percent: g.answer_noise_percent,
             });
         }
     }
@@ -241,6 +255,28 @@ fn upscale(values: &[(u16, u128)]) -> Vec<(u16, u16)> {
         .collect()
 }
 
+/// One in parts per million, for the multiplicative noise of Shapley scoring.
+const PPM: i128 = 1_000_000;
+/// The integer scale of a Shapley value (1.0 = this many units) in a weight row.
+const SHAPLEY_ONE: f64 = (1u64 << 40) as f64;
+
+/// Every miner's Shapley value per tempo (in the order of `miners`), on the [`SHAPLEY_ONE`]
+/// scale, negative values as 0: one ensemble game per tempo, sampled from a seed keyed by
+/// (seed, tempo), shared by every validator.
+fn shapley_scores(s: &Scenario, miners: &[&Agent]) -> Vec<Vec<u128>> {
+    (0..s.epochs)
+        .map(|t| {
+            let round = answers::round(s.seed, t, miners);
+            let seed = keyed(s.seed, STREAM_SHAPLEY, t, 0, 0);
+            ensemble::values(&round, seed)
+                .into_iter()
+                // The same everywhere: scaling by a power of two is exact, the cast truncates.
+                .map(|v| (v.max(0.0) * SHAPLEY_ONE) as u128)
+                .collect()
+        })
+        .collect()
+}
+
 /// Runs every tempo of a scenario through the real epoch.
 pub fn simulate(s: &Scenario, agents: &[Agent]) -> Result<Totals, Error> {
     let n = agents.len();
@@ -276,6 +312,11 @@ pub fn simulate(s: &Scenario, agents: &[Agent]) -> Result<Totals, Error> {
         reveal_delay: d,
     };
     let mut memory = Memory::default();
+    let contributions = match s.scoring {
+        Scoring::Independent => Vec::new(),
+        Scoring::Shapley => shapley_scores(s, &miners),
+    };
+    let noise_ppm = i128::from(s.noise_percent) * 10_000;
     for e in 0..s.epochs {
         let stake: Vec<u64> = agents
             .iter()
@@ -293,7 +334,8 @@ pub fn simulate(s: &Scenario, agents: &[Agent]) -> Result<Totals, Error> {
             }
             let scored: Vec<(u16, u128)> = miners
                 .iter()
-                .map(|m| {
+                .enumerate()
+                .map(|(k, m)| {
                     let counts = strategy == ValidatorStrategy::Honest
                         || m.role == Role::Miner(MinerStrategy::Cabal);
                     if !counts {
@@ -306,13 +348,24 @@ pub fn simulate(s: &Scenario, agents: &[Agent]) -> Result<Totals, Error> {
                         u64::from(v.uid),
                         u64::from(m.uid),
                     );
-                    let jitter = if noise == 0 {
-                        0
-                    } else {
-                        i128::from(r % (2 * noise as u64 + 1)) - noise
+                    let jitter = |noise: i128| {
+                        if noise == 0 {
+                            0
+                        } else {
+                            i128::from(r % (2 * noise as u64 + 1)) - noise
+                        }
                     };
-                    let q = i128::from(m.quality_at(commit)) + jitter;
-                    (m.uid, q.max(0) as u128)
+                    match s.scoring {
+                        Scoring::Independent => {
+                            let q = i128::from(m.quality_at(commit)) + jitter(noise);
+                            (m.uid, q.max(0) as u128)
+                        }
+                        Scoring::Shapley => {
+                            let value = contributions[commit as usize][k];
+                            let factor = (PPM + jitter(noise_ppm)) as u128;
+                            (m.uid, value * factor / PPM as u128)
+                        }
+                    }
                 })
                 .collect();
             rows[i] = upscale(&scored);

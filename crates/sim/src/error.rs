@@ -12,6 +12,9 @@ pub enum Error {
     /// A variant name other than `classic`, `yuma3`, `yuma3-liquid`.
     #[error("unknown variant {0:?} (expected classic, yuma3 or yuma3-liquid)")]
     UnknownVariant(String),
+    /// A scoring name other than `independent` or `shapley`.
+    #[error("unknown scoring {0:?} (expected independent or shapley)")]
+    UnknownScoring(String),
     /// The epoch refused the input the simulation built (a bug in the simulation).
     #[error("epoch {epoch} refused the simulated input: {source}")]
     Epoch {

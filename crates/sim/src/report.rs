@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::engine::{Agent, QUALITY_ONE, RAO_PER_TAO, Role, Totals};
-use crate::scenario::{MinerStrategy, Scenario, ValidatorStrategy, Variant};
+use crate::scenario::{MinerStrategy, Scenario, Scoring, ValidatorStrategy, Variant};
 
 /// Parts per million in one.
 pub const PPM: u128 = 1_000_000;
@@ -48,7 +48,8 @@ pub struct Measures {
     pub honest_spread_ppm: Option<(u64, u64)>,
     /// Cabal miners' share of all miner emission, ppm.
     pub cabal_miner_share_ppm: Option<u64>,
-    /// Sybil gain: the sybils' miner emission / their twin's (one identity, same model), ppm.
+    /// Sybil gain: the sybil groups' miner emission / that of the same model under one hotkey
+    /// (the companion run with every sybil group at count 1), ppm of 1.
     pub sybil_gain_ppm: Option<u64>,
     /// Random miners' share of all miner emission, ppm.
     pub random_miner_share_ppm: Option<u64>,
@@ -58,6 +59,9 @@ pub struct Measures {
     /// Spearman rank correlation of true quality and last-quarter incentive over all miners,
     /// ppm (-1_000_000..=1_000_000).
     pub spearman_ppm: i64,
+    /// The same over the honest (and drifting) miners only: how well the miners the scenario
+    /// is not about are ranked, whatever the others earn, ppm.
+    pub honest_miner_spearman_ppm: i64,
 }
 
 /// Everything one run produced.
@@ -67,6 +71,8 @@ pub struct Report {
     pub scenario: String,
     /// Bond mechanism.
     pub variant: Variant,
+    /// How validators scored miners.
+    pub scoring: Scoring,
     /// Commit-reveal delay, tempos.
     pub reveal_delay: u64,
     /// Tempos run.
@@ -93,9 +99,7 @@ fn is_adversary(a: &Agent) -> bool {
         || !matches!(
             a.role,
             Role::Validator(ValidatorStrategy::Honest)
-                | Role::Miner(
-                    MinerStrategy::Honest | MinerStrategy::Twin | MinerStrategy::Drifting
-                )
+                | Role::Miner(MinerStrategy::Honest | MinerStrategy::Drifting)
         )
 }
 
@@ -107,7 +111,6 @@ fn label(a: &Agent) -> String {
         Role::Miner(MinerStrategy::Honest) => "honest miner",
         Role::Miner(MinerStrategy::Cabal) => "cabal miner",
         Role::Miner(MinerStrategy::Sybil) => "sybil miner",
-        Role::Miner(MinerStrategy::Twin) => "twin miner",
         Role::Miner(MinerStrategy::Random) => "random miner",
         Role::Miner(MinerStrategy::Changing) => "changing miner",
         Role::Miner(MinerStrategy::Drifting) => "drifting miner",
@@ -166,8 +169,19 @@ pub fn spearman_ppm(x: &[u64], y: &[u64]) -> i64 {
     }
 }
 
-/// Turns a run's sums into per-agent results and measures.
-pub fn build(s: &Scenario, agents: &[Agent], t: &Totals) -> Report {
+/// The sybil groups' miner emission over a run, rao.
+pub fn sybil_emission(agents: &[Agent], t: &Totals) -> u128 {
+    agents
+        .iter()
+        .filter(|a| a.role == Role::Miner(MinerStrategy::Sybil))
+        .map(|a| t.server_emission[usize::from(a.uid)])
+        .sum()
+}
+
+/// Turns a run's sums into per-agent results and measures. `one_hotkey` is the sybil
+/// groups' miner emission in the companion run ([`Scenario::one_hotkey_companion`]); `None`
+/// when the scenario is its own companion.
+pub fn build(s: &Scenario, agents: &[Agent], t: &Totals, one_hotkey: Option<u128>) -> Report {
     let n = agents.len();
     let emission: Vec<u128> = (0..n)
         .map(|u| t.server_emission[u] + t.validator_emission[u])
@@ -215,7 +229,6 @@ pub fn build(s: &Scenario, agents: &[Agent], t: &Totals) -> Report {
         (!uids.is_empty()).then(|| ratio(sum(&uids, &t.server_emission), total_server))
     };
     let sybils = uids_where(&|a| a.role == Role::Miner(MinerStrategy::Sybil));
-    let twins = uids_where(&|a| a.role == Role::Miner(MinerStrategy::Twin));
     let adversaries = uids_where(&|a| is_adversary(a));
     let adversary_validators =
         uids_where(&|a| is_adversary(a) && matches!(a.role, Role::Validator(_)));
@@ -225,6 +238,11 @@ pub fn build(s: &Scenario, agents: &[Agent], t: &Totals) -> Report {
         .map(|&u| agents[u].quality_at(s.epochs))
         .collect();
     let incentive: Vec<u64> = miners.iter().map(|&u| t.incentive_tail[u]).collect();
+    let honest_miners = uids_where(&|a| matches!(a.role, Role::Miner(_)) && !is_adversary(a));
+    let (honest_quality, honest_incentive): (Vec<u64>, Vec<u64>) = honest_miners
+        .iter()
+        .map(|&u| (agents[u].quality_at(s.epochs), t.incentive_tail[u]))
+        .unzip();
     let measures = Measures {
         adversary_stake_ppm: ratio(sum(&adversary_validators, &t.stake_epochs), total_stake),
         adversary_emission_ppm: ratio(sum(&adversaries, &emission), total_emission),
@@ -239,15 +257,14 @@ pub fn build(s: &Scenario, agents: &[Agent], t: &Totals) -> Report {
                 Some((lo, hi)) => Some((r.min(lo), r.max(hi))),
             }),
         cabal_miner_share_ppm: miner_share(MinerStrategy::Cabal),
-        sybil_gain_ppm: (!sybils.is_empty() && !twins.is_empty()).then(|| {
-            ratio(
-                sum(&sybils, &t.server_emission),
-                sum(&twins, &t.server_emission),
-            )
+        sybil_gain_ppm: (!sybils.is_empty()).then(|| {
+            let here = sybil_emission(agents, t);
+            ratio(here, one_hotkey.unwrap_or(here))
         }),
         random_miner_share_ppm: miner_share(MinerStrategy::Random),
         late_joiner_ratio_ppm: relative(&late),
         spearman_ppm: spearman_ppm(&quality, &incentive),
+        honest_miner_spearman_ppm: spearman_ppm(&honest_quality, &honest_incentive),
     };
     let adversary_series_ppm = t
         .series
@@ -260,6 +277,7 @@ pub fn build(s: &Scenario, agents: &[Agent], t: &Totals) -> Report {
     Report {
         scenario: s.name.clone(),
         variant: s.variant,
+        scoring: s.scoring,
         reveal_delay: s.reveal_delay,
         epochs: s.epochs,
         seed: s.seed,

@@ -5,7 +5,9 @@
 //! epochs = 80            # tempos to run
 //! reveal_delay = 1       # commit-reveal delay in tempos (0 = weights public at once)
 //! variant = "classic"    # classic (alias yuma2) | yuma3 | yuma3-liquid | yuma3-anticopy | yuma3-liquid-anticopy
-//! noise_percent = 10     # honest validators' error, percent of the quality scale
+//! noise_percent = 10     # honest validators' error: percent of the quality scale (independent
+//!                        # scoring) or of each miner's Shapley value (shapley scoring)
+//! scoring = "independent" # independent | shapley: how honest validators score miners
 //!
 //! [[validators]]
 //! strategy = "honest"    # honest | copier | cabal
@@ -17,10 +19,21 @@
 //! stake_percent = 5      # this group's share of all validator stake
 //!
 //! [[miners]]
-//! strategy = "honest"    # honest | cabal | sybil | twin | random | changing | drifting
+//! strategy = "honest"    # honest | cabal | sybil | random | changing | drifting
 //! count = 64
-//! quality = [10, 100]    # true quality, percent, drawn per miner (per group for sybil/twin)
+//! quality = [10, 100]    # true quality, percent, drawn per miner (per group for sybils)
+//!
+//! [[miners]]
+//! strategy = "sybil"     # one model under `count` hotkeys; sybil groups come last
+//! count = 4
+//! quality = [70, 70]
+//! answer_noise_percent = 5 # each hotkey adds its own noise to the model's answers, percent
+//!                          # of the targets' spread (shapley scoring only; default 0: copies)
 //! ```
+//!
+//! Sybil gain compares the sybil group with a companion run that is identical except that
+//! each sybil group has count 1; sybil groups come after every other miner group, so that
+//! no other miner's uid (and with it its draws) differs between the two runs.
 
 use serde::Deserialize;
 
@@ -107,6 +120,43 @@ impl std::str::FromStr for Variant {
     }
 }
 
+/// How honest (and cabal) validators score the miners.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scoring {
+    /// Each miner by its own true quality, plus seeded noise.
+    #[default]
+    Independent,
+    /// Each miner by its Shapley value in the ensemble of every miner's answer to the
+    /// tempo's challenge ([`crate::answers`], [`crate::ensemble`]), times seeded noise: what it
+    /// adds, so copies share one model's credit.
+    Shapley,
+}
+
+impl Scoring {
+    /// Both, in report order.
+    pub const ALL: [Self; 2] = [Self::Independent, Self::Shapley];
+
+    /// The name used in scenario files and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Independent => "independent",
+            Self::Shapley => "shapley",
+        }
+    }
+}
+
+impl std::str::FromStr for Scoring {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        Self::ALL
+            .into_iter()
+            .find(|v| v.name() == s)
+            .ok_or_else(|| Error::UnknownScoring(s.to_owned()))
+    }
+}
+
 /// What a validator group does each tempo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -128,10 +178,9 @@ pub enum MinerStrategy {
     Honest,
     /// A miner owned by the cabal (honest validators still score it by its quality).
     Cabal,
-    /// One model served under `count` hotkeys: every member has the same quality.
+    /// One model served under `count` hotkeys: every member has the same quality and, under
+    /// Shapley scoring, the same answers (plus its own `answer_noise_percent` of noise).
     Sybil,
-    /// The sybils' model served once by an honest miner: the yardstick for sybil gain.
-    Twin,
     /// Serves noise: true quality 0.
     Random,
     /// Quality drawn from `quality`, then from `later_quality` from `change_epoch` on.
@@ -178,6 +227,10 @@ pub struct MinerGroup {
     /// Largest quality step per tempo, percent (`drifting` miners only).
     #[serde(default)]
     pub drift_percent: Option<u32>,
+    /// Noise each member adds to the model's answers, percent of the targets' spread
+    /// (standard deviation) (`sybil` miners only; read by Shapley scoring).
+    #[serde(default)]
+    pub answer_noise_percent: u32,
 }
 
 fn default_quality() -> [u32; 2] {
@@ -205,9 +258,13 @@ pub struct Scenario {
     /// Bond mechanism.
     #[serde(default)]
     pub variant: Variant,
-    /// Honest validators' noise amplitude, percent of the quality scale.
+    /// Honest validators' noise amplitude: percent of the quality scale (independent
+    /// scoring), or of each miner's Shapley value (Shapley scoring).
     #[serde(default = "default_noise")]
     pub noise_percent: u32,
+    /// How honest and cabal validators score miners.
+    #[serde(default)]
+    pub scoring: Scoring,
     /// Total validator stake, TAO.
     #[serde(default = "default_total_stake")]
     pub total_stake_tao: u64,
@@ -319,8 +376,43 @@ impl Scenario {
                 None if drifting => return bad("drifting miners need drift_percent".into()),
                 _ => {}
             }
+            let sybil = g.strategy == MinerStrategy::Sybil;
+            if g.answer_noise_percent > 0 && (!sybil || g.answer_noise_percent > 100) {
+                return bad(format!(
+                    "answer_noise_percent {} is for sybil miners only, at most 100",
+                    g.answer_noise_percent
+                ));
+            }
+        }
+        let first_sybil = self
+            .miners
+            .iter()
+            .position(|g| g.strategy == MinerStrategy::Sybil);
+        if let Some(first) = first_sybil
+            && self.miners[first..]
+                .iter()
+                .any(|g| g.strategy != MinerStrategy::Sybil)
+        {
+            return bad("sybil groups must come after every other miner group".into());
         }
         Ok(())
+    }
+
+    /// The companion run that measures sybil gain: this scenario with every sybil group at
+    /// count 1 (the same model under one hotkey); `None` when no sybil group has more than one
+    /// member (the scenario is its own companion).
+    pub fn one_hotkey_companion(&self) -> Option<Self> {
+        let sybil = |g: &MinerGroup| g.strategy == MinerStrategy::Sybil;
+        if !self.miners.iter().any(|g| sybil(g) && g.count > 1) {
+            return None;
+        }
+        let mut companion = self.clone();
+        companion
+            .miners
+            .iter_mut()
+            .filter(|g| sybil(g))
+            .for_each(|g| g.count = 1);
+        Some(companion)
     }
 }
 
@@ -337,6 +429,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("cabal-51.toml", include_str!("../scenarios/cabal-51.toml")),
     ("sybil-k1.toml", include_str!("../scenarios/sybil-k1.toml")),
     ("sybil-k4.toml", include_str!("../scenarios/sybil-k4.toml")),
+    (
+        "sybil-noisy-k4.toml",
+        include_str!("../scenarios/sybil-noisy-k4.toml"),
+    ),
+    (
+        "sybil-evasive-k4.toml",
+        include_str!("../scenarios/sybil-evasive-k4.toml"),
+    ),
     ("random.toml", include_str!("../scenarios/random.toml")),
     (
         "late-joiner.toml",
@@ -399,6 +499,33 @@ mod tests {
         assert!(Scenario::from_toml(&format!("{drifting}drift_percent = 2\n")).is_ok());
         assert!(matches!(
             Scenario::from_toml(&format!("{base}drift_percent = 2\n")),
+            Err(Error::Invalid(_))
+        ));
+        assert!(matches!(
+            Scenario::from_toml(&format!("{base}answer_noise_percent = 5\n")),
+            Err(Error::Invalid(_))
+        ));
+        assert_eq!("shapley".parse::<Scoring>(), Ok(Scoring::Shapley));
+        assert!("marginal".parse::<Scoring>().is_err());
+        let shapley = base.replace("name = \"x\"", "name = \"x\"\nscoring = \"shapley\"");
+        assert_eq!(
+            Scenario::from_toml(&shapley).map(|s| s.scoring),
+            Ok(Scoring::Shapley)
+        );
+    }
+
+    #[test]
+    fn sybils_come_last_and_have_a_one_hotkey_companion() {
+        let sybil = "[[miners]]\nstrategy = \"sybil\"\ncount = 4\nanswer_noise_percent = 5\n";
+        let honest = "[[miners]]\nstrategy = \"honest\"\ncount = 8\n";
+        let head = "name = \"x\"\n[[validators]]\nstrategy = \"honest\"\ncount = 1\n";
+        let s = Scenario::from_toml(&format!("{head}{honest}{sybil}")).expect("valid");
+        let companion = s.one_hotkey_companion().expect("four sybils");
+        assert_eq!(companion.miner_count(), 9);
+        assert_eq!(companion.miners[1].answer_noise_percent, 5);
+        assert_eq!(companion.one_hotkey_companion(), None);
+        assert!(matches!(
+            Scenario::from_toml(&format!("{head}{sybil}{honest}")),
             Err(Error::Invalid(_))
         ));
     }

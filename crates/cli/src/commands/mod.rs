@@ -23,13 +23,16 @@ pub(crate) enum Command {
     /// Simulate a subnet with gaming agents on the real epoch and report who earns what.
     ///
     /// SCENARIO is a TOML file (see crates/sim/scenarios/) or a built-in name: honest, copier,
-    /// cabal-30, cabal-49, cabal-51, sybil-k1, sybil-k4, random, late-joiner, quality-change.
-    /// Prints per agent stake share, emission share and dividends per 1000 TAO per tempo, then
-    /// the measures: copier gain G, cabal and random miners' share, sybil gain, and the
-    /// Spearman correlation of true quality and incentive. `--all` runs every scenario under
-    /// every variant (and the copier at reveal delays 0-3) and prints a Markdown table.
+    /// copier-drift, cabal-30, cabal-49, cabal-51, sybil-k1, sybil-k4, sybil-noisy-k4, random,
+    /// late-joiner, quality-change. Prints per agent stake share, emission share and dividends
+    /// per 1000 TAO per tempo, then the measures: copier gain G, cabal and random miners'
+    /// share, sybil gain (against a companion run with the model under one hotkey), and the
+    /// Spearman correlation of true quality and incentive. `--scoring shapley` scores miners by
+    /// their Shapley value in the ensemble of all answers instead of their own quality. `--all`
+    /// runs every scenario under every variant (and the copier at reveal delays 0-3), the sybil,
+    /// honest and random scenarios also under Shapley scoring, and prints a Markdown report.
     ///
-    /// Example: yuma sim crates/sim/scenarios/copier.toml --variant yuma3 --reveal-delay 2
+    /// Example: yuma sim sybil-k4 --scoring shapley --variant yuma3
     Sim(tools::sim::SimArgs),
     /// Send an HTTP request signed with btauth/1 by the wallet's hotkey.
     ///

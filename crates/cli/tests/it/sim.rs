@@ -55,3 +55,12 @@ fn refuses_unknown_scenarios_and_variants() {
     let err = yuma_err(&["sim", "copier", "--variant", "yuma4"], 2);
     assert!(err.contains("yuma4"), "{err}");
 }
+
+#[test]
+fn scores_by_shapley_value_on_request() {
+    let out = yuma_ok(&["sim", "sybil-k4", "--scoring", "shapley", "--epochs", "6"]);
+    assert!(out.contains("scoring shapley"), "{out}");
+    assert!(out.contains("sybil gain = "), "{out}");
+    let err = yuma_err(&["sim", "sybil-k4", "--scoring", "marginal"], 2);
+    assert!(err.contains("marginal"), "{err}");
+}

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::Args;
 use yuma_sim::scenario::{self, Scenario};
-use yuma_sim::{Variant, format};
+use yuma_sim::{Scoring, Variant, format};
 
 use crate::args::OutputArgs;
 use yuma_cli::output;
@@ -29,6 +29,11 @@ pub(crate) struct SimArgs {
     /// yuma3-liquid-anticopy.
     #[arg(long, value_parser = parse_variant)]
     variant: Option<Variant>,
+    /// How validators score miners, overriding the scenario's: independent (each by its own
+    /// quality) or shapley (each by what it adds to the ensemble of all answers, so copies
+    /// share one model's credit).
+    #[arg(long, value_parser = parse_scoring, conflicts_with = "all")]
+    scoring: Option<Scoring>,
     /// Commit-reveal delay in tempos, overriding the scenario's.
     #[arg(long, value_name = "TEMPOS", value_parser = clap::value_parser!(u64).range(0..=scenario::MAX_REVEAL_DELAY))]
     reveal_delay: Option<u64>,
@@ -40,6 +45,10 @@ pub(crate) struct SimArgs {
 }
 
 fn parse_variant(s: &str) -> Result<Variant, String> {
+    s.parse().map_err(|e: yuma_sim::Error| e.to_string())
+}
+
+fn parse_scoring(s: &str) -> Result<Scoring, String> {
     s.parse().map_err(|e: yuma_sim::Error| e.to_string())
 }
 
@@ -71,6 +80,9 @@ pub(crate) fn run(args: SimArgs) -> anyhow::Result<()> {
     if let Some(variant) = args.variant {
         s.variant = variant;
     }
+    if let Some(scoring) = args.scoring {
+        s.scoring = scoring;
+    }
     if let Some(delay) = args.reveal_delay {
         s.reveal_delay = delay;
     }
@@ -94,9 +106,10 @@ fn run_all(args: &SimArgs) -> anyhow::Result<()> {
             s.epochs = epochs;
         }
         eprintln!(
-            "running {} ({}, reveal delay {})",
+            "running {} ({}, {} scoring, reveal delay {})",
             s.name,
             s.variant.name(),
+            s.scoring.name(),
             s.reveal_delay
         );
         reports.push(yuma_sim::run(&s).with_context(|| format!("running scenario {}", s.name))?);
