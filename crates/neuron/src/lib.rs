@@ -34,4 +34,4 @@ pub mod validator;
 
 pub use error::Error;
 pub use protocol::MinerClient;
-pub use task::{Challenger, Failure, Solver};
+pub use task::{Challenger, Failure, Scoring, Solver, StepScores};

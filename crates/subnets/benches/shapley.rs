@@ -14,7 +14,7 @@ use yuma_subnets::tabular::{Answer, Kind, TabularChallenger};
 /// levels from good to useless.
 fn step(miners: usize) -> (yuma_subnets::tabular::Key, Vec<Answer>) {
     let mut rng = StdRng::seed_from_u64(9);
-    let (_, mut key) = TabularChallenger.challenge(3);
+    let Ok((_, mut key)) = TabularChallenger.challenge(3);
     key.kind = Kind::Regression;
     let answers = (0..miners)
         .map(|m| {

@@ -23,7 +23,7 @@ fn main() {
     let mut value = vec![0.0; miners.len()];
     let mut own = vec![0.0; miners.len()];
     for seed in 0..tasks {
-        let (challenge, key) = TabularChallenger.challenge(seed);
+        let Ok((challenge, key)) = TabularChallenger.challenge(seed);
         let answers: Vec<_> = miners
             .iter()
             .map(|(_, m)| m.solve(challenge.clone()).expect("reference models answer"))

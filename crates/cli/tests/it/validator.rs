@@ -35,7 +35,7 @@ pub(crate) fn wait_status(
     panic!("status never showed {what} within {within:?}; last: {last}");
 }
 
-fn miner_entry(doc: &Value, uid: u16) -> Option<&Value> {
+pub(crate) fn miner_entry(doc: &Value, uid: u16) -> Option<&Value> {
     doc["miners"]
         .as_array()?
         .iter()

@@ -19,7 +19,6 @@ use super::submit::{ChainView, Submission, Submitter};
 use crate::Error;
 use crate::protocol::{MinerClient, QueryError, axon_addr};
 use crate::task::Challenger;
-use yuma_shapley::shapley;
 
 /// How a validator runs.
 #[derive(Debug, Clone)]
@@ -269,7 +268,13 @@ impl<C: Challenger> Validator<C> {
         // One task per step for every miner: their answers then compare like with like, and
         // combine into one ensemble.
         let seed = self.next_seed();
-        let (challenge, key) = self.challenger.challenge(seed);
+        let challenger = self.challenger.clone();
+        let (challenge, key) =
+            match tokio::task::spawn_blocking(move || challenger.challenge(seed)).await {
+                Ok(Ok(drawn)) => drawn,
+                Ok(Err(e)) => return vec![Event::StepFailed(format!("drawing a challenge: {e}"))],
+                Err(e) => return vec![Event::StepFailed(format!("drawing a challenge: {e}"))],
+            };
         let challenge = Arc::new(challenge);
         let results: Vec<(u16, AccountId, Queried<C::Answer>)> =
             futures::stream::iter(targets.iter().copied())
@@ -302,7 +307,9 @@ impl<C: Challenger> Validator<C> {
         // answers always give the same (sampled) values.
         answers.sort_by_key(|a| a.uid);
         let answered = answers.len();
-        self.score(&key, &answers, seed);
+        if let Err(e) = self.score(key, answers, seed).await {
+            events.push(Event::StepFailed(format!("scoring the answers: {e}")));
+        }
         self.scores.retain(|uid, hotkey| {
             metagraph
                 .neurons
@@ -339,25 +346,55 @@ impl<C: Challenger> Validator<C> {
 
     /// Records each answer's score: its Shapley value in the ensemble of all answers (or its
     /// own quality, see [`Scoring`]) times its latency factor.
-    fn score(&mut self, key: &C::Key, answers: &[Answered<C::Answer>], seed: u64) {
-        let qualities: Vec<f64> = answers
-            .iter()
-            .map(|a| self.challenger.score(key, &a.answer))
-            .collect();
-        let refs: Vec<&C::Answer> = answers.iter().map(|a| &a.answer).collect();
-        let contributions = match self.config.scoring {
-            Scoring::Shapley => self
-                .challenger
-                .ensemble(key, &refs)
-                .map(|mut game| shapley(game.as_mut(), seed).values),
-            Scoring::Independent => None,
+    /// Scores the step's answers (on a blocking thread: the task may take a while) and
+    /// records them; records nothing when the task fails.
+    async fn score(
+        &mut self,
+        key: C::Key,
+        answers: Vec<Answered<C::Answer>>,
+        seed: u64,
+    ) -> Result<(), String> {
+        let (meta, values): (Vec<_>, Vec<C::Answer>) = answers
+            .into_iter()
+            .map(|a| ((a.uid, a.hotkey, a.latency), a.answer))
+            .unzip();
+        let challenger = self.challenger.clone();
+        let scoring = self.config.scoring;
+        let scored = tokio::task::spawn_blocking(move || {
+            let refs: Vec<&C::Answer> = values.iter().collect();
+            challenger
+                .score_step(&key, &refs, scoring, seed)
+                .map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| e.to_string())??;
+        if scored.quality.len() != meta.len() || scored.paid.len() != meta.len() {
+            return Err(format!(
+                "the task scored {} answers ({} qualities), not {}",
+                scored.paid.len(),
+                scored.quality.len(),
+                meta.len()
+            ));
         }
-        .unwrap_or_else(|| qualities.clone());
         let timeout = self.config.timeout;
-        for ((a, quality), contribution) in answers.iter().zip(qualities).zip(contributions) {
-            let score = contribution * latency_factor(a.latency, timeout);
-            self.scores.record(a.uid, a.hotkey, score, quality);
+        for ((uid, hotkey, latency), (quality, paid)) in meta
+            .into_iter()
+            .zip(scored.quality.into_iter().zip(scored.paid))
+        {
+            let quality = if quality.is_finite() {
+                quality.clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            let paid = if paid.is_finite() { paid.max(0.0) } else { 0.0 };
+            self.scores.record(
+                uid,
+                hotkey,
+                paid * latency_factor(latency, timeout),
+                quality,
+            );
         }
+        Ok(())
     }
 
     fn status(&self, metagraph: &Metagraph, row: &[(u16, u16)]) -> Status {

@@ -18,6 +18,8 @@ use std::collections::BTreeMap;
 
 use yuma_primitives::AccountId;
 
+pub use crate::task::Scoring;
+
 /// Scores at or below this earn no weight, when answers are scored alone.
 pub const FLOOR: f64 = 0.05;
 /// Exponent of the weights rule.
@@ -25,45 +27,12 @@ pub const POWER: i32 = 2;
 /// Largest latency penalty (at the timeout).
 pub const LATENCY_PENALTY: f64 = 0.02;
 
-/// How a step's answers are scored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Scoring {
-    /// Each miner's Shapley value in the ensemble of the step's answers, when the task can
-    /// combine answers (else as [`Scoring::Independent`]).
-    #[default]
-    Shapley,
-    /// Each answer's own quality.
-    Independent,
-}
-
 impl Scoring {
-    /// The name on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Shapley => "shapley",
-            Self::Independent => "independent",
-        }
-    }
-
     /// The weights rule's floor.
     pub fn floor(self) -> f64 {
         match self {
             Self::Shapley => 0.0,
             Self::Independent => FLOOR,
-        }
-    }
-}
-
-impl std::str::FromStr for Scoring {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "shapley" => Ok(Self::Shapley),
-            "independent" => Ok(Self::Independent),
-            _ => Err(format!(
-                "unknown scoring {s:?}: expected shapley or independent"
-            )),
         }
     }
 }

@@ -86,9 +86,10 @@ impl Challenger for TabularChallenger {
     type Challenge = Challenge;
     type Answer = Answer;
     type Key = Key;
+    type Error = std::convert::Infallible;
 
-    fn challenge(&self, seed: u64) -> (Challenge, Key) {
-        draw(&mut StdRng::seed_from_u64(seed))
+    fn challenge(&self, seed: u64) -> Result<(Challenge, Key), Self::Error> {
+        Ok(draw(&mut StdRng::seed_from_u64(seed)))
     }
 
     fn score(&self, key: &Key, answer: &Answer) -> f64 {
@@ -113,7 +114,7 @@ mod tests {
     fn noise_lowers_quality_a_little() {
         let mut rng = StdRng::seed_from_u64(5);
         for seed in 0..4 {
-            let (challenge, key) = TabularChallenger.challenge(seed);
+            let Ok((challenge, key)) = TabularChallenger.challenge(seed);
             let clean = TabularSolver::new(Model::Forest)
                 .solve(challenge.clone())
                 .expect("the forest answers");

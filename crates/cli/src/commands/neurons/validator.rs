@@ -1,4 +1,5 @@
-//! `yuma validator`: score the tabular subnet's miners and set their weights.
+//! `yuma validator`: score a subnet's miners and set their weights, with the built-in tabular
+//! task or a task program (`yuma_neuron::backend::task`).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -8,6 +9,8 @@ use anyhow::Context as _;
 use clap::Args;
 use yuma_cli::process::Ready;
 use yuma_client::Client;
+use yuma_neuron::Challenger;
+use yuma_neuron::backend::task::TaskProgram;
 use yuma_neuron::validator::scores::Scoring;
 use yuma_neuron::validator::{Validator, ValidatorConfig};
 use yuma_primitives::NetUid;
@@ -43,6 +46,14 @@ pub(crate) struct ValidatorArgs {
     /// randomness). For tests and experiments only: miners who know the seed know the tasks.
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
+    /// The subnet's task as a program (any language) that draws challenges and scores
+    /// answers, speaking JSON Lines on stdin/stdout (python/README.md); run with `sh -c` and
+    /// restarted when it exits. Default: the built-in tabular task.
+    #[arg(long, value_name = "COMMAND")]
+    task_cmd: Option<String>,
+    /// Milliseconds the task program has to draw a challenge or score a step.
+    #[arg(long, value_name = "MS", default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    task_timeout_ms: u64,
     #[command(flatten)]
     signer: SignerArgs,
     #[command(flatten)]
@@ -67,19 +78,58 @@ pub(crate) fn run(args: &ValidatorArgs) -> anyhow::Result<()> {
     let runtime = yuma_cli::runtime::service().context("starting the async runtime")?;
     runtime.block_on(async {
         let client = Arc::new(Client::new(args.rpc.rpc.clone()));
-        let validator = Validator::new(config, TabularChallenger, client, pair);
-        validator
-            .check_registered()
-            .await
-            .map_err(|e| neuron_error(e, args.netuid))
-            .context("checking the validator's registration")?;
-        Ready::Validator.announce(netuid);
-        validator
-            .run(shutdown_signal(), |event| eprintln!("yuma: {event}"))
-            .await;
-        anyhow::Ok(())
+        match &args.task_cmd {
+            None => {
+                validate(
+                    args,
+                    Validator::new(config, TabularChallenger, client, pair),
+                )
+                .await
+            }
+            Some(command) => {
+                let task = start_task(command, Duration::from_millis(args.task_timeout_ms)).await?;
+                validate(args, Validator::new(config, task, client, pair)).await
+            }
+        }
     })?;
     eprintln!("yuma: stopped");
     runtime.shutdown_timeout(Duration::from_secs(1));
+    Ok(())
+}
+
+/// Starts the task program and reads what it is.
+async fn start_task(command: &str, timeout: Duration) -> anyhow::Result<TaskProgram> {
+    let owned = command.to_owned();
+    let task = tokio::task::spawn_blocking(move || TaskProgram::start(&owned, timeout))
+        .await
+        .context("starting the task program")?
+        .with_context(|| format!("starting the task program `{command}`"))?;
+    let info = task.info();
+    eprintln!(
+        "yuma: task program {:?} ({})",
+        info.name,
+        if info.combine {
+            "combines answers: Shapley scoring available"
+        } else {
+            "scores answers one by one"
+        }
+    );
+    Ok(task)
+}
+
+/// Checks the registration, announces readiness and runs the validator until shutdown.
+async fn validate<C: Challenger>(
+    args: &ValidatorArgs,
+    validator: Validator<C>,
+) -> anyhow::Result<()> {
+    validator
+        .check_registered()
+        .await
+        .map_err(|e| neuron_error(e, args.netuid))
+        .context("checking the validator's registration")?;
+    Ready::Validator.announce(NetUid(args.netuid));
+    validator
+        .run(shutdown_signal(), |event| eprintln!("yuma: {event}"))
+        .await;
     Ok(())
 }

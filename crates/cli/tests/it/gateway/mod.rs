@@ -65,7 +65,7 @@ fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
     // Miners re-read the metagraph every few seconds: wait until each one knows the
     // gateway's permit (before that they refuse it with 403).
     let gateway_client = MinerClient::new(pair("//Gateway").into());
-    let (probe, _) = TabularChallenger.challenge(0);
+    let Ok((probe, _)) = TabularChallenger.challenge(0);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -130,7 +130,7 @@ fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
     let pay_to = pricing["pay_to"].as_str().expect("pay_to").to_string();
     assert_eq!(pay_to, receiver, "with --uri the coldkey is the same key");
 
-    let (challenge, key) = TabularChallenger.challenge(1);
+    let Ok((challenge, key)) = TabularChallenger.challenge(1);
     let challenge = serde_json::to_value(&challenge).expect("serialises");
 
     // Unsigned: 401 with a clear message.
@@ -206,7 +206,7 @@ fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
     let mut total = 0.0;
     let rounds = 4;
     for seed in 0..rounds {
-        let (challenge, key) = TabularChallenger.challenge(100 + seed);
+        let Ok((challenge, key)) = TabularChallenger.challenge(100 + seed);
         let challenge = serde_json::to_value(&challenge).expect("serialises");
         let doc = query(wallets.path(), "user", &solve, &receiver, Some(&challenge));
         assert_eq!(doc["status"], 200, "{doc}");
@@ -262,7 +262,7 @@ fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
             let mut left = after_kill;
             for seed in 200.. {
                 let last = killed.load(Ordering::SeqCst);
-                let (challenge, _) = TabularChallenger.challenge(seed);
+                let Ok((challenge, _)) = TabularChallenger.challenge(seed);
                 let challenge = serde_json::to_value(&challenge).expect("serialises");
                 let doc = query(wallets.path(), "user", solve, receiver, Some(&challenge));
                 assert_eq!(doc["status"], 200, "{doc}");
@@ -338,7 +338,7 @@ fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
                 scope.spawn(move || {
                     (0..5u64)
                         .filter(|round| {
-                            let (challenge, _) =
+                            let Ok((challenge, _)) =
                                 TabularChallenger.challenge(300 + user * 10 + round);
                             let challenge = serde_json::to_value(&challenge).expect("serialises");
                             let doc =

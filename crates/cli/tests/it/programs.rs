@@ -1,0 +1,166 @@
+//! Programs outside `yuma`: models written in Python behind `yuma miner --backend-cmd`, run as
+//! child processes, answer real validators' challenges through the miner's checks (their
+//! stderr reaches the miner's log), and a task written in Python behind `yuma validator
+//! --task-cmd` draws the challenges and scores the answers.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use yuma_cli::process::Ready;
+
+use crate::devnet::{DevNet, Service};
+use crate::validator::{last_score, wait_status};
+
+fn model_script() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/models/nearest_neighbour.py")
+}
+
+/// The repository's Python package (`python/`).
+fn python_package() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../python")
+}
+
+/// A command line running one of the Python package's examples with the package importable.
+fn example(script: &str, args: &str) -> String {
+    let package = python_package();
+    format!(
+        "PYTHONPATH={} python3 -u {} {args}",
+        package.display(),
+        package.join("examples").join(script).display()
+    )
+}
+
+/// `yuma validator` with the status file `status` and `extra` flags.
+fn validator(net: &DevNet, netuid: u16, status: &Path, extra: &[&str]) -> Service {
+    let mut args: Vec<String> = [
+        "validator",
+        "--netuid",
+        &netuid.to_string(),
+        "--interval-ms",
+        "500",
+        "--status-file",
+        &status.display().to_string(),
+        "--uri",
+        "//Validator1",
+        "--rpc",
+        &net.url,
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    let mut validator = Service::start(&args);
+    validator.wait_ready(Ready::Validator, Duration::from_secs(60));
+    validator
+}
+
+/// `yuma miner` for `hotkey` answering with the child process `command`.
+fn miner(net: &DevNet, netuid: u16, hotkey: &str, command: String) -> Service {
+    let mut miner = Service::start(&[
+        "miner".into(),
+        "--netuid".into(),
+        netuid.to_string(),
+        "--backend-cmd".into(),
+        command,
+        "--uri".into(),
+        hotkey.into(),
+        "--rpc".into(),
+        net.url.clone(),
+    ]);
+    miner.wait_ready(Ready::Miner, Duration::from_secs(60));
+    miner
+}
+
+#[test]
+fn a_python_model_behind_the_miner_is_scored_by_a_validator() {
+    let net = DevNet::start();
+    let netuid = net.create_subnet(10);
+    net.register(netuid, "//Validator1", 100);
+    net.register(netuid, "//Python", 0);
+    let uid = net.uid(netuid, "//Python");
+    let mut miner = miner(
+        &net,
+        netuid.0,
+        "//Python",
+        format!("python3 -u {}", model_script().display()),
+    );
+    miner.wait_for_line("nearest-neighbour model ready", Duration::from_secs(30));
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let status = dir.path().join("status.json");
+    let mut validator = validator(&net, netuid.0, &status, &[]);
+    // Nearest neighbour learns the task: once the validator has a permit, it scores above 0.
+    wait_status(
+        &status,
+        Duration::from_secs(90),
+        "the Python model scored",
+        |d| last_score(d, uid).is_some_and(|s| s > 0.0),
+    );
+    assert!(miner.running() && validator.running());
+}
+
+#[test]
+fn a_python_task_scores_python_miners_by_what_they_add() {
+    let net = DevNet::start();
+    let netuid = net.create_subnet(10);
+    net.register(netuid, "//Validator1", 100);
+    for hotkey in ["//Good", "//Copy", "//Random"] {
+        net.register(netuid, hotkey, 0);
+    }
+    let uid = |hotkey| net.uid(netuid, hotkey);
+    let (good, copy, random) = (uid("//Good"), uid("//Copy"), uid("//Random"));
+    let _miners = [
+        miner(
+            &net,
+            netuid.0,
+            "//Good",
+            example("ranking_miner.py", "--quality good"),
+        ),
+        miner(
+            &net,
+            netuid.0,
+            "//Copy",
+            example("ranking_miner.py", "--quality good"),
+        ),
+        miner(
+            &net,
+            netuid.0,
+            "//Random",
+            example("ranking_miner.py", "--quality random"),
+        ),
+    ];
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let status = dir.path().join("status.json");
+    let task = example("ranking_task.py", "");
+    let mut validator = validator(&net, netuid.0, &status, &["--task-cmd", &task]);
+    assert!(
+        validator
+            .seen()
+            .iter()
+            .any(|l| l.contains("task program \"noisy-ranking\" (combines answers")),
+        "{:?}",
+        validator.seen()
+    );
+    // Scored by marginal contribution: the good model and its copy share one model's credit,
+    // the random ranking adds nothing; each answer's own quality is kept apart.
+    let first = wait_status(&status, Duration::from_secs(120), "a step scored", |d| {
+        last_score(d, good).is_some_and(|s| s > 0.0)
+    });
+    let first_block = first["block"].as_u64().expect("a block");
+    // About twelve steps (a step every 500 ms, a block every 100 ms), so the averages settle.
+    let doc = wait_status(&status, Duration::from_secs(120), "twelve steps scored", |d| {
+        d["block"].as_u64().is_some_and(|b| b >= first_block + 60)
+    });
+    let entry = |u| {
+        crate::validator::miner_entry(&doc, u)
+            .expect("scored")
+            .clone()
+    };
+    let quality = |u| entry(u)["quality_ema"].as_f64().expect("a quality");
+    let paid = |u| entry(u)["score_ema"].as_f64().expect("a score");
+    assert!(quality(good) > 0.3 && quality(copy) > 0.3, "{doc}");
+    assert!(quality(random) < 0.25, "{doc}");
+    assert!(paid(random) < paid(good) / 4.0, "{doc}");
+    // The two good miners give the same ranking: one player, its value shared equally.
+    let ratio = paid(copy) / paid(good);
+    assert!((0.7..=1.43).contains(&ratio), "{doc}");
+    assert!(validator.running());
+}

@@ -1,0 +1,236 @@
+//! A subnet's task run as a child process ([`super::child`]), for validators: the program
+//! draws challenges and scores answers; `yuma` does everything else (querying miners over
+//! btauth/1, the score EMA, weights, commit-reveal).
+//!
+//! Methods (JSON Lines, one request per line with an `"id"`; answers `{"id", "result"}` or
+//! `{"id", "error"}`):
+//!
+//! - `{"method": "info"}` → `{"protocol": 1, "name": ..., "combine": bool}`, asked once at
+//!   start; a program speaking another protocol version is refused.
+//! - `{"method": "challenge", "seed": N}` → `{"challenge": ..., "secret": ...}`. Miners get
+//!   the challenge; the secret stays with the validator and its program.
+//! - `{"method": "score", "secret": ..., "answers": [...], "scoring": "shapley" |
+//!   "independent", "seed": N}` → `{"scores": [...], "quality": [...]}`: every answer of a
+//!   step in one call, so the program can pay each miner its marginal contribution to the
+//!   ensemble of all of them (`scores`), next to each answer's own quality (`quality`).
+
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+
+use super::BackendError;
+use super::child::ChildProcess;
+use crate::task::{Challenger, Scoring, StepScores};
+
+/// The task protocol version this validator speaks.
+pub const PROTOCOL: u64 = 1;
+/// How long the program has to say what it is.
+const INFO_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What the program says it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskInfo {
+    /// Its name.
+    pub name: String,
+    /// Whether it combines answers (and so can score by marginal contribution).
+    pub combine: bool,
+}
+
+/// A task program behind the [`Challenger`] trait.
+#[derive(Debug, Clone)]
+pub struct TaskProgram {
+    child: ChildProcess,
+    timeout: Duration,
+    info: TaskInfo,
+}
+
+impl TaskProgram {
+    /// Starts `command` (with `sh -c`, restarted when it exits), asks what it is, and gives
+    /// each later call `timeout`. Blocks until the program answers: call it from a blocking
+    /// thread inside a Tokio runtime.
+    ///
+    /// # Errors
+    /// When the program does not answer `info` within 30 s, answers it malformed, or speaks
+    /// another protocol version.
+    pub fn start(command: &str, timeout: Duration) -> Result<Self, BackendError> {
+        let child = ChildProcess::spawn(command)?;
+        let info = child.call(request("info", []), INFO_TIMEOUT)?;
+        let protocol = info.get("protocol").and_then(Value::as_u64);
+        if protocol != Some(PROTOCOL) {
+            return Err(BackendError::Refused(format!(
+                "the task program speaks protocol {}, this validator {PROTOCOL}",
+                info.get("protocol")
+                    .map_or_else(|| "(none)".into(), Value::to_string)
+            )));
+        }
+        let info = TaskInfo {
+            name: info
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            combine: info
+                .get("combine")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        };
+        Ok(Self {
+            child,
+            timeout,
+            info,
+        })
+    }
+
+    /// What the program said it is.
+    pub fn info(&self) -> &TaskInfo {
+        &self.info
+    }
+}
+
+/// A request for `method` with `params`.
+fn request<const N: usize>(method: &str, params: [(&str, Value); N]) -> Map<String, Value> {
+    let mut message = Map::new();
+    message.insert("method".into(), method.into());
+    for (name, value) in params {
+        message.insert(name.into(), value);
+    }
+    message
+}
+
+/// `field` of `result`, which must be there.
+fn field(result: &mut Value, field: &str, method: &str) -> Result<Value, BackendError> {
+    result
+        .get_mut(field)
+        .map(Value::take)
+        .ok_or_else(|| BackendError::Unavailable(format!("the task's {method} has no {field:?}")))
+}
+
+/// `field` of `result` as numbers, one per answer.
+fn numbers(result: &mut Value, name: &str, count: usize) -> Result<Vec<f64>, BackendError> {
+    let values = field(result, name, "score")?;
+    let numbers: Option<Vec<f64>> = values
+        .as_array()
+        .map(|a| a.iter().map(Value::as_f64).collect())
+        .unwrap_or(None);
+    match numbers {
+        Some(n) if n.len() == count => Ok(n),
+        _ => Err(BackendError::Unavailable(format!(
+            "the task's {name:?} is not {count} numbers"
+        ))),
+    }
+}
+
+impl Challenger for TaskProgram {
+    type Challenge = Value;
+    type Answer = Value;
+    type Key = Value;
+    type Error = BackendError;
+
+    fn challenge(&self, seed: u64) -> Result<(Value, Value), BackendError> {
+        let mut drawn = self
+            .child
+            .call(request("challenge", [("seed", seed.into())]), self.timeout)?;
+        let challenge = field(&mut drawn, "challenge", "challenge")?;
+        let secret = field(&mut drawn, "secret", "challenge")?;
+        Ok((challenge, secret))
+    }
+
+    fn score(&self, key: &Value, answer: &Value) -> f64 {
+        self.score_step(key, &[answer], Scoring::Independent, 0)
+            .map_or(0.0, |s| s.quality[0])
+    }
+
+    fn score_step(
+        &self,
+        key: &Value,
+        answers: &[&Value],
+        scoring: Scoring,
+        seed: u64,
+    ) -> Result<StepScores, BackendError> {
+        let message = request(
+            "score",
+            [
+                ("secret", key.clone()),
+                ("answers", json!(answers)),
+                ("scoring", scoring.name().into()),
+                ("seed", seed.into()),
+            ],
+        );
+        let mut scored = self.child.call(message, self.timeout)?;
+        Ok(StepScores {
+            paid: numbers(&mut scored, "scores", answers.len())?,
+            quality: numbers(&mut scored, "quality", answers.len())?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A task in Python: the challenge is the seed, the secret its double; an answer's quality
+    /// is 1 when it is the secret, else 0; it pays by quality whatever the scoring.
+    const TASK: &str = r#"
+import json, sys
+for line in sys.stdin:
+    r = json.loads(line)
+    if r["method"] == "info":
+        out = {"protocol": 1, "name": "double", "combine": False}
+    elif r["method"] == "challenge":
+        out = {"challenge": {"x": r["seed"]}, "secret": 2 * r["seed"]}
+    else:
+        q = [1.0 if a == r["secret"] else 0.0 for a in r["answers"]]
+        out = {"scores": q, "quality": q}
+    print(json.dumps({"id": r["id"], "result": out}), flush=True)
+"#;
+
+    fn program(source: &str, name: &str) -> Result<TaskProgram, BackendError> {
+        let dir = std::env::temp_dir().join(format!("yuma-task-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temp dir");
+        let script = dir.join(name);
+        std::fs::write(&script, source).expect("writes the task");
+        TaskProgram::start(
+            &format!("python3 -u {}", script.display()),
+            Duration::from_secs(5),
+        )
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn draws_challenges_and_scores_a_step_in_one_call() {
+        let task = tokio::task::spawn_blocking(|| {
+            let task = program(TASK, "double.py").expect("starts");
+            assert_eq!(
+                task.info(),
+                &TaskInfo {
+                    name: "double".into(),
+                    combine: false
+                }
+            );
+            let (challenge, secret) = task.challenge(21).expect("draws");
+            assert_eq!((challenge, &secret), (json!({"x": 21}), &json!(42)));
+            let answers = [json!(42), json!(41), json!(null)];
+            let refs: Vec<&Value> = answers.iter().collect();
+            let scored = task
+                .score_step(&secret, &refs, Scoring::Shapley, 7)
+                .expect("scores");
+            assert_eq!(scored.paid, vec![1.0, 0.0, 0.0]);
+            assert_eq!(task.score(&secret, &json!(42)), 1.0);
+            task
+        })
+        .await
+        .expect("does not panic");
+        drop(task);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn another_protocol_version_is_refused() {
+        let other = TASK.replace("\"protocol\": 1", "\"protocol\": 2");
+        let started = tokio::task::spawn_blocking(move || program(&other, "v2.py"))
+            .await
+            .expect("does not panic");
+        let Err(BackendError::Refused(why)) = started else {
+            panic!("expected a refusal, got {started:?}");
+        };
+        assert!(why.contains("protocol 2"), "{why}");
+    }
+}
