@@ -146,9 +146,12 @@ fn a_python_task_scores_python_miners_by_what_they_add() {
     });
     let first_block = first["block"].as_u64().expect("a block");
     // About twelve steps (a step every 500 ms, a block every 100 ms), so the averages settle.
-    let doc = wait_status(&status, Duration::from_secs(120), "twelve steps scored", |d| {
-        d["block"].as_u64().is_some_and(|b| b >= first_block + 60)
-    });
+    let doc = wait_status(
+        &status,
+        Duration::from_secs(120),
+        "twelve steps scored",
+        |d| d["block"].as_u64().is_some_and(|b| b >= first_block + 60),
+    );
     let entry = |u| {
         crate::validator::miner_entry(&doc, u)
             .expect("scored")

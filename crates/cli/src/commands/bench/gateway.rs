@@ -11,16 +11,16 @@ use anyhow::Context as _;
 use clap::Args;
 use serde::Serialize;
 use serde_json::{Value, json};
-use yuma_client::{Metagraph, NeuronInfo};
+use yuma_client::Metagraph;
 use yuma_gateway::ledger::Ledger;
 use yuma_gateway::{Gateway, GatewayConfig, HedgePolicy, MinerBackend, router};
 use yuma_keys::Pair;
 use yuma_keys::btauth::{sign_request, unix_time_ns};
 use yuma_neuron::metagraph::MetagraphCache;
-use yuma_neuron::miner::{self, MinerConfig, MinerState};
 use yuma_neuron::{MinerClient, Solver};
 use yuma_primitives::{AccountId, NetUid};
 
+use super::inproc::{Percentiles, neuron, percentiles, start_miner};
 use crate::args::OutputArgs;
 use yuma_cli::output;
 
@@ -65,44 +65,6 @@ impl Solver for Trivial {
     }
 }
 
-fn neuron(
-    uid: u16,
-    hotkey: AccountId,
-    port: Option<u16>,
-    incentive: u16,
-) -> anyhow::Result<NeuronInfo> {
-    let axon = port.map(|port| {
-        json!({"block": 0, "version": 0, "ip": 0x7f00_0001_u32, "port": port, "ip_type": 4,
-               "protocol": 4})
-    });
-    serde_json::from_value(json!({
-        "uid": uid, "hotkey": hotkey, "coldkey": hotkey, "stake": 1_000_000_000_000_u64,
-        "rank": 0, "trust": 0, "consensus": 0, "incentive": incentive, "dividends": 0,
-        "validator_trust": 0, "emission": 0, "validator_permit": port.is_none(), "active": true,
-        "last_update": 0, "block_at_registration": 0, "axon": axon,
-    }))
-    .context("building a neuron")
-}
-
-/// Latency percentiles of one measurement, µs.
-#[derive(Debug, Serialize)]
-struct Percentiles {
-    p50_us: u128,
-    p99_us: u128,
-}
-
-fn percentiles(mut samples: Vec<Duration>) -> Percentiles {
-    samples.sort_unstable();
-    let at = |q: usize| {
-        let i = (samples.len() * q).div_ceil(100).saturating_sub(1);
-        samples.get(i).map_or(0, Duration::as_micros)
-    };
-    Percentiles {
-        p50_us: at(50),
-        p99_us: at(99),
-    }
-}
-
 #[derive(Debug, Serialize)]
 struct Report {
     direct: Percentiles,
@@ -112,27 +74,6 @@ struct Report {
     slow_miner_no_hedge: Percentiles,
     slow_miner_hedge: Percentiles,
     hedging_p99_speedup: f64,
-}
-
-async fn start_miner(
-    solver: Trivial,
-    pair: &Pair,
-    metagraph: Metagraph,
-) -> anyhow::Result<SocketAddr> {
-    let cache = Arc::new(MetagraphCache::fixed(metagraph));
-    let config = MinerConfig {
-        require_permit: false,
-        max_concurrency: 64,
-        queue: 64,
-        ..MinerConfig::default()
-    };
-    let state = MinerState::new(solver, pair, cache, &config);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .context("binding a miner")?;
-    let addr = listener.local_addr().context("miner address")?;
-    tokio::spawn(async move { axum::serve(listener, miner::router(state)).await });
-    Ok(addr)
 }
 
 async fn start_gateway(

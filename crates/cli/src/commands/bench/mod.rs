@@ -3,6 +3,8 @@
 mod consensus;
 mod cpu_time;
 mod gateway;
+mod inproc;
+mod miner;
 mod node;
 mod runtime;
 
@@ -55,6 +57,16 @@ pub(crate) enum BenchCommand {
     ///
     /// Example: yuma bench gateway --json
     Gateway(gateway::GatewayBenchArgs),
+    /// Measure the latency a model outside `yuma` adds to a miner's answers.
+    ///
+    /// Starts three miners in this process (fixed metagraph, no node) with the same trivial
+    /// model: in process, behind --backend (a model server on loopback) and behind
+    /// --backend-cmd (a child process; by default a trivial Python model, so python3 must be
+    /// installed), and sends signed requests to each in turn. Prints p50/p99 per miner and what
+    /// each backend adds at p50. Build with `--release`.
+    ///
+    /// Example: yuma bench miner --requests 5000 --json
+    Miner(miner::MinerBenchArgs),
     /// Measure transfers per second through a dev node, against signature verification.
     ///
     /// Starts a dev node in this process, submits signed transfers over JSON-RPC from many
@@ -106,6 +118,7 @@ pub(crate) fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Runtime(args) => runtime::run(&args),
         BenchCommand::Consensus(args) => consensus::run(&args),
         BenchCommand::Gateway(args) => gateway::run(&args),
+        BenchCommand::Miner(args) => miner::run(&args),
         BenchCommand::Node(args) => node::run(&args),
     }
 }
