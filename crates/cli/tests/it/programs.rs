@@ -167,3 +167,49 @@ fn a_python_task_scores_python_miners_by_what_they_add() {
     assert!((0.7..=1.43).contains(&ratio), "{doc}");
     assert!(validator.running());
 }
+
+/// A task that draws challenges but crashes whenever it scores, after printing noise.
+const CRASHING_TASK: &str = r#"
+import json, os, sys
+for line in sys.stdin:
+    r = json.loads(line)
+    if r["method"] == "info":
+        out = {"protocol": 1, "name": "crashing", "combine": False}
+    elif r["method"] == "challenge":
+        out = {"challenge": {"readings": [[1.0], [2.0]]}, "secret": 0}
+    else:
+        print("garbage on stdout", flush=True)
+        os._exit(1)
+    print(json.dumps({"id": r["id"], "result": out}), flush=True)
+"#;
+
+#[test]
+fn a_task_that_cannot_score_skips_steps_and_sets_no_weights() {
+    let net = DevNet::start();
+    let netuid = net.create_subnet(10);
+    net.register(netuid, "//Validator1", 100);
+    net.register(netuid, "//Good", 0);
+    let _miner = miner(
+        &net,
+        netuid.0,
+        "//Good",
+        example("ranking_miner.py", "--quality good"),
+    );
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let task = dir.path().join("crashing_task.py");
+    std::fs::write(&task, CRASHING_TASK).expect("writes the task");
+    let status = dir.path().join("status.json");
+    let command = format!("python3 -u {}", task.display());
+    let mut validator = validator(&net, netuid.0, &status, &["--task-cmd", &command]);
+    // Each step fails with a clear line, the validator keeps going, and with no scores it
+    // commits no weights (a tempo is 10 blocks of 100 ms: several tempos pass).
+    for _ in 0..3 {
+        validator.wait_for_line("step failed: scoring the answers:", Duration::from_secs(60));
+    }
+    std::thread::sleep(Duration::from_secs(3));
+    validator.drain();
+    assert!(validator.running());
+    let seen = validator.seen().join("\n");
+    assert!(!seen.contains("committed weights"), "{seen}");
+    assert!(!seen.contains("panicked"), "{seen}");
+}

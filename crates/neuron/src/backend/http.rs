@@ -113,7 +113,7 @@ mod tests {
     use super::*;
 
     /// A model server on loopback: doubles `x`, refuses a negative one, answers 500 for
-    /// zero, and takes its time for 99.
+    /// zero, takes its time for 99, and answers over the size limit for 77.
     async fn model_server() -> String {
         let app = Router::new().route(
             "/solve",
@@ -121,6 +121,10 @@ mod tests {
                 let x = c["x"].as_i64().unwrap_or(0);
                 if x == 99 {
                     tokio::time::sleep(Duration::from_secs(5)).await;
+                }
+                if x == 77 {
+                    let huge = "x".repeat(MAX_ANSWER_BYTES + 1);
+                    return (StatusCode::OK, axum::Json(json!({ "y": huge })));
                 }
                 match x {
                     0 => (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(json!({}))),
@@ -156,6 +160,8 @@ mod tests {
         );
         let failed = solve(0).await.expect("runs").expect_err("fails");
         assert_eq!(failed.failure(), Failure::Unavailable);
+        let huge = solve(77).await.expect("runs").expect_err("too big");
+        assert!(matches!(huge, BackendError::Unavailable(_)), "{huge:?}");
         let slow = solve(99).await.expect("runs").expect_err("times out");
         assert_eq!(slow, BackendError::TimedOut(Duration::from_millis(500)));
         assert!(HttpBackend::new("ftp://x/", Duration::from_secs(1)).is_err());

@@ -70,6 +70,13 @@ def handle(req):
     time.sleep(c.get("sleep", 0))
     if c.get("crash"):
         sys.stderr.write("crashing on purpose\n"); sys.stderr.flush(); os._exit(3)
+    if c.get("huge"):
+        with lock:
+            sys.stdout.write("x" * (17 << 20) + "\n"); sys.stdout.flush()
+        return
+    if c.get("noise"):
+        with lock:
+            sys.stdout.write("some noise, not JSON\n{\"id\": 123456, \"answer\": 1}\n"); sys.stdout.flush()
     out = {"id": req["id"], "error": "no"} if c.get("refuse") else {"id": req["id"], "answer": {"y": 2 * c["x"]}}
     with lock:
         sys.stdout.write(json.dumps(out) + "\n"); sys.stdout.flush()
@@ -131,16 +138,56 @@ for line in sys.stdin:
             matches!(crashed, Err(BackendError::Unavailable(_))),
             "{crashed:?}"
         );
+        answers_again(&model).await;
+    }
+
+    /// Waits until the model answers `{"x": 21}` again (restarted), at most 10 s.
+    async fn answers_again(model: &ProcessBackend) {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            match solve(&model, json!({"x": 21})).await {
+            match solve(model, json!({"x": 21})).await {
                 Ok(answer) => {
                     assert_eq!(answer, json!({"y": 42}));
-                    break;
+                    return;
                 }
                 Err(e) => assert!(Instant::now() < deadline, "not restarted: {e}"),
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_enormous_answer_restarts_the_child_and_noise_is_skipped() {
+        let model = backend(Duration::from_secs(5));
+        // Noise and an answer to nobody's request on stdout: skipped, the real answer counts.
+        assert_eq!(
+            solve(&model, json!({"x": 4, "noise": true})).await,
+            Ok(json!({"y": 8}))
+        );
+        let huge = solve(&model, json!({"huge": true})).await;
+        assert!(
+            matches!(huge, Err(BackendError::Unavailable(_))),
+            "{huge:?}"
+        );
+        answers_again(&model).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_child_that_exits_at_once_fails_requests_fast() {
+        let model = ProcessBackend::spawn("echo starting >&2; exit 3", Duration::from_secs(5))
+            .expect("inside a runtime");
+        for _ in 0..3 {
+            let started = Instant::now();
+            let result = solve(&model, json!({"x": 1})).await;
+            assert!(
+                matches!(result, Err(BackendError::Unavailable(_))),
+                "{result:?}"
+            );
+            assert!(
+                started.elapsed() < Duration::from_secs(2),
+                "{:?}",
+                started.elapsed()
+            );
         }
     }
 }

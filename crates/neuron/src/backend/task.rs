@@ -233,4 +233,75 @@ for line in sys.stdin:
         };
         assert!(why.contains("protocol 2"), "{why}");
     }
+
+    /// A task that misbehaves: noise on stdout before every answer; for seed 1 it hangs for 6 s
+    /// (one request at a time: later ones wait), for seed 2 it exits; it scores one answer
+    /// fewer than it was given.
+    const BROKEN: &str = r#"
+import json, os, sys, time
+for line in sys.stdin:
+    r = json.loads(line)
+    print("noise, not JSON", flush=True)
+    if r["method"] == "info":
+        out = {"protocol": 1, "name": "broken", "combine": True}
+    elif r["method"] == "challenge":
+        if r["seed"] == 1:
+            time.sleep(6)
+        if r["seed"] == 2:
+            os._exit(1)
+        out = {"challenge": {}, "secret": 0}
+    else:
+        out = {"scores": [0.5] * (len(r["answers"]) - 1), "quality": [0.5] * len(r["answers"])}
+    print(json.dumps({"id": r["id"], "result": out}), flush=True)
+"#;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_broken_task_fails_its_calls_and_is_restarted() {
+        tokio::task::spawn_blocking(|| {
+            let task = program(BROKEN, "broken.py").expect("starts: noise is skipped");
+            let hang = task.challenge(1);
+            assert_eq!(
+                hang.expect_err("hangs"),
+                BackendError::TimedOut(Duration::from_secs(5))
+            );
+            let exit = task.challenge(2);
+            assert!(
+                matches!(exit, Err(BackendError::Unavailable(_))),
+                "{exit:?}"
+            );
+            // Restarted after a backoff, it draws again.
+            let deadline = std::time::Instant::now() + Duration::from_secs(10);
+            let secret = loop {
+                match task.challenge(3) {
+                    Ok((_, secret)) => break secret,
+                    Err(e) => assert!(std::time::Instant::now() < deadline, "{e}"),
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            };
+            let answers = [json!(1), json!(2)];
+            let refs: Vec<&Value> = answers.iter().collect();
+            let short = task.score_step(&secret, &refs, Scoring::Shapley, 0);
+            assert!(
+                matches!(short, Err(BackendError::Unavailable(_))),
+                "{short:?}"
+            );
+        })
+        .await
+        .expect("does not panic");
+    }
+
+    #[test]
+    fn a_task_that_exits_at_start_up_is_an_error() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let _guard = runtime.enter();
+        let started = TaskProgram::start("exit 2", Duration::from_secs(1));
+        assert!(
+            matches!(started, Err(BackendError::Unavailable(_))),
+            "{started:?}"
+        );
+    }
 }

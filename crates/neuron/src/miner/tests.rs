@@ -14,10 +14,11 @@ use yuma_primitives::{AccountId, NetUid};
 use super::{MinerConfig, MinerState, router};
 use crate::metagraph::MetagraphCache;
 use crate::protocol::SOLVE_PATH;
-use crate::task::Solver;
+use crate::task::{Failure, Solver};
 
 /// Echoes the challenge's length, counting calls; sleeps `delay` first; panics on an empty
-/// challenge (a model with a bug).
+/// challenge (a model with a bug); fails as refused, unavailable or timed out when the
+/// challenge starts with 7, 8 or 9 (an external model's failures).
 struct Counting {
     calls: Arc<AtomicUsize>,
     delay: Duration,
@@ -35,7 +36,20 @@ impl Solver for Counting {
             !challenge.is_empty(),
             "the model cannot answer an empty challenge"
         );
-        Ok(challenge.len())
+        match challenge[0] {
+            7 => Err("refused".into()),
+            8 => Err("unavailable".into()),
+            9 => Err("timed out".into()),
+            _ => Ok(challenge.len()),
+        }
+    }
+
+    fn failure(&self, error: &String) -> Failure {
+        match error.as_str() {
+            "unavailable" => Failure::Unavailable,
+            "timed out" => Failure::TimedOut,
+            _ => Failure::Refused,
+        }
     }
 }
 
@@ -246,4 +260,25 @@ async fn a_panicking_model_answers_500_in_json_and_the_miner_goes_on() {
     );
     let headers = h.signed(&validator, b"[1]", now + 1);
     assert_eq!(h.post(b"[1]", &headers).await, 200);
+}
+
+#[tokio::test]
+async fn failures_answer_422_502_or_504_in_json() {
+    let h = start(MinerConfig::default(), Duration::ZERO).await;
+    let validator = pair("//Validator");
+    let now = unix_time_ns();
+    for (i, (body, status, error)) in [
+        (b"[7]", 422, "refused"),
+        (b"[8]", 502, "unavailable"),
+        (b"[9]", 504, "timed out"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let headers = h.signed(&validator, body, now + i as u64);
+        let (got, text) = h.post_for_body(body, &headers).await;
+        assert_eq!(got, status, "{text}");
+        let text: serde_json::Value = serde_json::from_str(&text).expect("a JSON error");
+        assert_eq!(text["error"], serde_json::json!(error));
+    }
 }
