@@ -20,7 +20,7 @@ use yuma_neuron::metagraph::MetagraphCache;
 use yuma_neuron::{MinerClient, Solver};
 use yuma_primitives::{AccountId, NetUid};
 
-use super::inproc::{Percentiles, neuron, percentiles, start_miner};
+use super::inproc::{Percentiles, header, neuron, percentiles, start_miner};
 use crate::args::OutputArgs;
 use yuma_cli::output;
 
@@ -251,17 +251,18 @@ pub(crate) fn run(args: &GatewayBenchArgs) -> anyhow::Result<()> {
     if args.output.json {
         return Ok(output::json(&report)?);
     }
-    let row = |name: &str, p: &Percentiles| format!("{name:<34} {:>10} {:>10}", p.p50_us, p.p99_us);
     output::lines([
-        format!("{:<34} {:>10} {:>10}", "latency (µs)", "p50", "p99"),
-        row("direct miner call", &report.direct),
-        row("through the gateway", &report.through_gateway),
+        header("latency (µs)"),
+        report.direct.row("direct miner call"),
+        report.through_gateway.row("through the gateway"),
         format!(
             "{:<34} {:>10} {:>10}",
             "gateway overhead", report.overhead_p50_us, report.overhead_p99_us
         ),
-        row("slow top miner, hedging off", &report.slow_miner_no_hedge),
-        row("slow top miner, hedging on", &report.slow_miner_hedge),
+        report
+            .slow_miner_no_hedge
+            .row("slow top miner, hedging off"),
+        report.slow_miner_hedge.row("slow top miner, hedging on"),
         format!(
             "hedging cuts p99 with a slow miner {:.1}x (every {}th answer of the top miner takes {} ms)",
             report.hedging_p99_speedup, args.slow_every, args.slow_ms

@@ -66,6 +66,18 @@ pub(super) struct Percentiles {
     pub(super) p99_us: u128,
 }
 
+impl Percentiles {
+    /// A table row: `name`, p50, p99.
+    pub(super) fn row(&self, name: &str) -> String {
+        format!("{name:<34} {:>10} {:>10}", self.p50_us, self.p99_us)
+    }
+}
+
+/// The header of a table of [`Percentiles::row`]s.
+pub(super) fn header(title: &str) -> String {
+    format!("{title:<34} {:>10} {:>10}", "p50", "p99")
+}
+
 /// The p50 and p99 of `samples`.
 pub(super) fn percentiles(mut samples: Vec<Duration>) -> Percentiles {
     samples.sort_unstable();

@@ -18,7 +18,7 @@ use yuma_neuron::backend::process::ProcessBackend;
 use yuma_neuron::{MinerClient, Solver};
 use yuma_primitives::NetUid;
 
-use super::inproc::{Percentiles, neuron, percentiles, start_miner};
+use super::inproc::{Percentiles, header, neuron, percentiles, start_miner};
 use crate::args::OutputArgs;
 use yuma_cli::output;
 
@@ -166,15 +166,11 @@ pub(crate) fn run(args: &MinerBenchArgs) -> anyhow::Result<()> {
     if args.output.json {
         return Ok(output::json(&report)?);
     }
-    let row = |name: &str, p: &Percentiles| format!("{name:<34} {:>10} {:>10}", p.p50_us, p.p99_us);
     output::lines([
-        format!(
-            "{:<34} {:>10} {:>10}",
-            "miner answer latency (µs)", "p50", "p99"
-        ),
-        row("model in process", &report.in_process),
-        row("model server (--backend)", &report.http_backend),
-        row("child process (--backend-cmd)", &report.process_backend),
+        header("miner answer latency (µs)"),
+        report.in_process.row("model in process"),
+        report.http_backend.row("model server (--backend)"),
+        report.process_backend.row("child process (--backend-cmd)"),
         format!(
             "added at p50: --backend {} µs, --backend-cmd {} µs",
             report.http_overhead_p50_us, report.process_overhead_p50_us
