@@ -1,7 +1,7 @@
-//! A model run as a long-lived child process speaking JSON Lines on stdin/stdout
-//! ([`super::child`]): each challenge goes to it as `{"id": N, "method": "solve", "challenge":
-//! ..., "timeout_ms": T}` and comes back as `{"id": N, "answer": ...}` or `{"id": N, "error":
-//! "why"}`.
+//! A model run as a long-lived child process speaking JSON Lines on stdin/stdout (as
+//! `child.rs` runs them): each challenge goes to it as `{"id": N, "method": "solve",
+//! "challenge": ..., "timeout_ms": T}` and comes back as `{"id": N, "answer": ...}` or
+//! `{"id": N, "error": "why"}`.
 
 use std::time::Duration;
 

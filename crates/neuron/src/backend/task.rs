@@ -1,4 +1,4 @@
-//! A subnet's task run as a child process ([`super::child`]), for validators: the program
+//! A subnet's task run as a child process (as `child.rs` runs them), for validators: the program
 //! draws challenges and scores answers; `yuma` does everything else (querying miners over
 //! btauth/1, the score EMA, weights, commit-reveal).
 //!
