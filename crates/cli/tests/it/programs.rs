@@ -213,3 +213,55 @@ fn a_task_that_cannot_score_skips_steps_and_sets_no_weights() {
     assert!(!seen.contains("committed weights"), "{seen}");
     assert!(!seen.contains("panicked"), "{seen}");
 }
+
+/// A command line running a Python package example with the interop venv's Python, which has
+/// scikit-learn (scripts/test installs it).
+fn venv_example(script: &str, args: &str) -> String {
+    let python = std::env::var("YUMA_PYTHON").expect("YUMA_PYTHON (run scripts/test)");
+    example(script, args).replacen("python3", &python, 1)
+}
+
+#[test]
+#[ignore = "needs YUMA_PYTHON with scikit-learn (run scripts/test)"]
+fn scikit_learn_miners_under_the_python_tabular_task_earn_in_order_of_quality() {
+    let net = DevNet::start();
+    let netuid = net.create_subnet(10);
+    net.register(netuid, "//Validator1", 100);
+    let models = ["gbm", "linear", "constant"];
+    for model in models {
+        net.register(netuid, &format!("//{model}"), 0);
+    }
+    let _miners: Vec<Service> = models
+        .iter()
+        .map(|m| {
+            let command = venv_example("sklearn_miner.py", &format!("--model {m}"));
+            miner(&net, netuid.0, &format!("//{m}"), command)
+        })
+        .collect();
+    let uids: Vec<u16> = models
+        .iter()
+        .map(|m| net.uid(netuid, &format!("//{m}")))
+        .collect();
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let status = dir.path().join("status.json");
+    let task = venv_example("tabular_task.py", "");
+    let _validator = validator(&net, netuid.0, &status, &["--task-cmd", &task]);
+    let first = wait_status(&status, Duration::from_secs(120), "a step scored", |d| {
+        last_score(d, uids[0]).is_some_and(|s| s > 0.0)
+    });
+    let first_block = first["block"].as_u64().expect("a block");
+    let doc = wait_status(
+        &status,
+        Duration::from_secs(180),
+        "twelve steps scored",
+        |d| d["block"].as_u64().is_some_and(|b| b >= first_block + 60),
+    );
+    let paid = |u: u16| {
+        crate::validator::miner_entry(&doc, u).expect("scored")["score_ema"]
+            .as_f64()
+            .expect("a score")
+    };
+    let (gbm, linear, constant) = (paid(uids[0]), paid(uids[1]), paid(uids[2]));
+    assert!(gbm > linear && linear > constant, "{doc}");
+    assert!(constant < 0.01, "{doc}");
+}
