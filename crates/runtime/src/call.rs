@@ -19,12 +19,14 @@
 //! | 11 | `RevealWeights` | hotkey | no |
 //! | 12 | `SetDelegateTake` | hotkey's owner coldkey | yes |
 //! | 13 | `Sudo` | sudo key (dev chains) | yes |
+//! | 14 | `SetSubnetIdentity` | subnet owner coldkey, or sudo key | yes |
 //!
 //! Hotkey calls are free, as in subtensor (`Pays::No`), because hotkeys hold no TAO; they are
 //! checked in full before inclusion instead, so a failing one never enters a block.
 
 use crate::codec::{CodecError, Decode, Encode, Reader};
 use crate::hash::Hash;
+use crate::identity::SubnetIdentity;
 use serde::{Deserialize, Serialize};
 use yuma_primitives::{AccountId, Balance, NetUid};
 
@@ -337,6 +339,13 @@ pub enum Call {
         /// What to do.
         call: SudoCall,
     },
+    /// Publishes (or replaces) a subnet's identity; by its owner coldkey or the sudo key.
+    SetSubnetIdentity {
+        /// The subnet.
+        netuid: NetUid,
+        /// The identity (rules in [`crate::identity`]).
+        identity: SubnetIdentity,
+    },
 }
 
 enum_codec!(Call {
@@ -354,6 +363,7 @@ enum_codec!(Call {
     11 => RevealWeights { netuid, uids, weights, salt, version_key },
     12 => SetDelegateTake { hotkey, take },
     13 => Sudo { call },
+    14 => SetSubnetIdentity { netuid, identity },
 });
 
 impl Call {
@@ -385,6 +395,10 @@ impl Call {
                 2_000u64.saturating_add(20u64.saturating_mul(uids.len() as u64))
             }
             Self::SetDelegateTake { .. } => 1_000,
+            // At most 2_000 + 1_344 for a valid identity.
+            Self::SetSubnetIdentity { identity, .. } => {
+                2_000u64.saturating_add(identity.text_len() as u64)
+            }
         }
     }
 }

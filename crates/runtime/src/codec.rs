@@ -6,6 +6,7 @@
 //! | `bool` | one byte, `0` or `1` (anything else is rejected) |
 //! | `[u8; N]`, `AccountId` | the `N` bytes |
 //! | `Vec<T>` | `u32` element count, then each element |
+//! | `String` | `u32` byte count, then the UTF-8 bytes (invalid UTF-8 is rejected) |
 //! | `Option<T>` | `0`, or `1` then the value |
 //! | `(A, B)` | `A` then `B` |
 //! | enums | one tag byte (variant index), then the fields in order |
@@ -45,6 +46,9 @@ pub enum CodecError {
     /// A boolean byte other than 0 or 1.
     #[error("invalid boolean byte {0}")]
     InvalidBool(u8),
+    /// A string whose bytes are not UTF-8.
+    #[error("string is not valid UTF-8")]
+    InvalidUtf8,
     /// A length larger than the input could hold.
     #[error("length {len} exceeds the {left} bytes left")]
     LengthTooLarge {
@@ -260,6 +264,26 @@ impl<T: Decode> Decode for Vec<T> {
     }
 }
 
+impl Encode for String {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        // As for `Vec`: decoding bounds the length to a `u32`.
+        let len = u32::try_from(self.len()).expect("encoded strings hold fewer than 2^32 bytes");
+        len.encode_to(out);
+        out.extend_from_slice(self.as_bytes());
+    }
+}
+
+impl Decode for String {
+    const MIN_SIZE: usize = 4;
+    fn decode_from(reader: &mut Reader<'_>) -> Result<Self, CodecError> {
+        let len = reader.length(1)?;
+        let bytes = reader.take(len)?;
+        std::str::from_utf8(bytes)
+            .map(str::to_owned)
+            .map_err(|_| CodecError::InvalidUtf8)
+    }
+}
+
 impl<T: Encode> Encode for Option<T> {
     fn encode_to(&self, out: &mut Vec<u8>) {
         match self {
@@ -402,7 +426,27 @@ mod tests {
         ));
     }
 
+    #[test]
+    fn strings_are_length_prefixed_utf8() {
+        assert_eq!("ab".to_owned().encode(), vec![2, 0, 0, 0, b'a', b'b']);
+        assert_eq!(String::decode(&[0, 0, 0, 0]), Ok(String::new()));
+        assert_eq!(
+            String::decode(&[2, 0, 0, 0, 0xc3, 0x28]),
+            Err(CodecError::InvalidUtf8)
+        );
+        assert!(matches!(
+            String::decode(&[3, 0, 0, 0, b'a']),
+            Err(CodecError::LengthTooLarge { len: 3, left: 1 })
+        ));
+    }
+
     proptest::proptest! {
+        #[test]
+        fn string_round_trip(s in ".{0,40}") {
+            let bytes = s.encode();
+            proptest::prop_assert_eq!(String::decode(&bytes), Ok(s));
+        }
+
         #[test]
         fn vec_round_trip(v in proptest::collection::vec((0u16..10, proptest::num::u16::ANY), 0..40)) {
             let bytes = v.encode();

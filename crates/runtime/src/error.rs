@@ -238,6 +238,30 @@ pub enum Error {
         /// Highest take.
         max: u16,
     },
+    /// A subnet identity with an empty name.
+    #[error("subnet identity name is empty")]
+    IdentityNameEmpty,
+    /// A subnet identity field longer than its limit (UTF-8 bytes).
+    #[error("subnet identity {field} is {len} bytes, at most {max} allowed")]
+    IdentityFieldTooLong {
+        /// The field (`name`, `description` or `task_url`).
+        field: &'static str,
+        /// Its length in bytes.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A control character in a subnet identity field.
+    #[error("subnet identity {field} contains control character U+{code:04X}")]
+    IdentityControlCharacter {
+        /// The field.
+        field: &'static str,
+        /// The character's code point.
+        code: u32,
+    },
+    /// A task protocol version that does not exist (versions start at 1).
+    #[error("task protocol {0} is not a version (versions start at 1)")]
+    InvalidTaskProtocol(u16),
     /// The next block is not the one after the current.
     #[error("block {got} does not follow block {current}")]
     BlockOutOfOrder {

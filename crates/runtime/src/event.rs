@@ -45,6 +45,8 @@ pub enum Event {
         netuid: NetUid,
         param: Hyperparameter,
     },
+    /// A subnet's identity was set (by its owner or the sudo key).
+    SubnetIdentitySet { netuid: NetUid, who: AccountId },
     /// A hotkey was registered under a coldkey for the first time.
     HotkeyOwned {
         hotkey: AccountId,

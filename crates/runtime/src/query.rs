@@ -2,6 +2,7 @@
 //!
 //! Result types serialise to JSON with amounts as integers (rao or alpha rao) and keys as SS58.
 
+use crate::identity::SubnetIdentity;
 use crate::params::{ChainParams, Hyperparams};
 use crate::pool::price_rao;
 use crate::runtime::Runtime;
@@ -67,6 +68,9 @@ pub struct SubnetInfo {
     pub pool: PoolInfo,
     /// Hyperparameters.
     pub hyperparams: Hyperparams,
+    /// What the subnet is, as its owner published it; `None` until set.
+    #[serde(default)]
+    pub identity: Option<SubnetIdentity>,
 }
 
 /// One UID of a metagraph. `rank` and `trust` are always 0, as in subtensor, which no longer
@@ -190,7 +194,13 @@ impl<S: Storage> Runtime<S> {
                 pool,
             },
             hyperparams: st.hyperparams(netuid),
+            identity: st.subnet_identity(netuid),
         })
+    }
+
+    /// A subnet's identity; `None` for an unknown subnet or one without an identity.
+    pub fn subnet_identity(&self, netuid: NetUid) -> Option<SubnetIdentity> {
+        self.view().subnet_identity(netuid)
     }
 
     /// The full metagraph of a subnet, by UID.

@@ -17,7 +17,7 @@ use crate::call::Call;
 use crate::codec::{Decode, Encode};
 use crate::error::Error;
 use crate::event::Event;
-use crate::hash::{Hash, blake2b_256};
+use crate::hash::{Hash, blake2b_256, to_hex};
 use crate::params::ChainParams;
 use crate::serving::AxonInfo;
 use crate::state::State;
@@ -26,7 +26,7 @@ use crate::state::root;
 use crate::storage::Storage;
 use crate::tx::{SignedTransaction, VerifiedTx};
 use crate::weights::Reveal;
-use crate::{coinbase, registration, serving, staking, subnets, weights};
+use crate::{coinbase, identity, registration, serving, staking, subnets, weights};
 use yuma_primitives::AccountId;
 
 /// What a chain starts with.
@@ -263,10 +263,6 @@ fn execute(
     })
 }
 
-fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn dispatch(st: &mut State<'_>, signer: &AccountId, call: &Call) -> Result<(), Error> {
     match call {
         Call::Transfer { dest, amount } => transfer(st, signer, dest, amount.rao()),
@@ -367,5 +363,8 @@ fn dispatch(st: &mut State<'_>, signer: &AccountId, call: &Call) -> Result<(), E
             staking::set_delegate_take(st, signer, hotkey, *take)
         }
         Call::Sudo { call } => subnets::sudo(st, signer, call),
+        Call::SetSubnetIdentity { netuid, identity } => {
+            identity::set_subnet_identity(st, signer, *netuid, identity)
+        }
     }
 }

@@ -6,6 +6,7 @@ use super::records::{Commit, Neuron, Pool, SubnetRecord, Totals};
 use crate::codec::{Decode, Encode};
 use crate::error::Error;
 use crate::event::Event;
+use crate::identity::SubnetIdentity;
 use crate::params::{ChainParams, Hyperparams};
 use crate::storage::Storage;
 use yuma_epoch::anticopy::Memory;
@@ -287,6 +288,15 @@ impl<'a> State<'a> {
         } else {
             self.write(keys::anti_copy(netuid), memory);
         }
+    }
+
+    /// A subnet's identity, if its owner set one.
+    pub(crate) fn subnet_identity(&self, netuid: NetUid) -> Option<SubnetIdentity> {
+        self.read(&keys::subnet_identity(netuid))
+    }
+
+    pub(crate) fn set_subnet_identity(&mut self, netuid: NetUid, identity: &SubnetIdentity) {
+        self.write(keys::subnet_identity(netuid), identity);
     }
 
     // --- stake ---------------------------------------------------------------------------

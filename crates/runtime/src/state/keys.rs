@@ -18,6 +18,7 @@
 //! | `16` | netuid, uid | bonds row `Vec<(u16, u16)>` |
 //! | `17` | netuid, hotkey | unrevealed commits `Vec<(hash, block)>` |
 //! | `18` | netuid | anti weight-copying memory `yuma_epoch::anticopy::Memory` (only while not empty) |
+//! | `19` | netuid | `SubnetIdentity` (only once set) |
 //! | `20` | netuid, hotkey, coldkey | alpha staked `u64` |
 //! | `21` | coldkey, netuid, hotkey | empty (index of a coldkey's stakes) |
 //! | `22` | netuid, hotkey | alpha staked on the hotkey, all coldkeys `u64` |
@@ -85,6 +86,9 @@ pub(crate) fn commits(netuid: NetUid, hotkey: &AccountId) -> Vec<u8> {
 }
 pub(crate) fn anti_copy(netuid: NetUid) -> Vec<u8> {
     with(0x18, &[&netuid.0.to_be_bytes()])
+}
+pub(crate) fn subnet_identity(netuid: NetUid) -> Vec<u8> {
+    with(0x19, &[&netuid.0.to_be_bytes()])
 }
 pub(crate) fn stake(netuid: NetUid, hotkey: &AccountId, coldkey: &AccountId) -> Vec<u8> {
     with(

@@ -3,7 +3,9 @@
 use yuma_primitives::{AccountId, Balance, NetUid};
 use yuma_runtime::codec::{Decode, Encode};
 use yuma_runtime::testkit::pair;
-use yuma_runtime::{Call, Hyperparameter, SignedTransaction, SudoCall, Transaction};
+use yuma_runtime::{
+    Call, Hyperparameter, SignedTransaction, SubnetIdentity, SudoCall, Transaction,
+};
 
 fn account(b: u8) -> AccountId {
     AccountId([b; 32])
@@ -57,6 +59,19 @@ fn call_encodings() {
             param: Hyperparameter::AntiCopyPenalty { value: 39_321 },
         },
         "020100189999",
+    );
+    check(
+        Call::SetSubnetIdentity {
+            netuid: NetUid(1),
+            identity: SubnetIdentity {
+                name: "ab".into(),
+                description: "c".into(),
+                task_protocol: 1,
+                task_hash: Some([0x11; 32]),
+                task_url: String::new(),
+            },
+        },
+        "0e01000200000061620100000063010001111111111111111111111111111111111111111111111111111111111111111100000000",
     );
 }
 

@@ -8,7 +8,7 @@ use yuma_keys::Pair;
 use yuma_primitives::{Balance, NetUid};
 use yuma_runtime::params::TOTAL_SUPPLY;
 use yuma_runtime::testkit::{TestChain, dev_params, pair};
-use yuma_runtime::{Call, Hyperparameter, MemoryStorage, Storage, SudoCall};
+use yuma_runtime::{Call, Hyperparameter, MemoryStorage, Storage, SubnetIdentity, SudoCall};
 
 use yuma_primitives::RAO_PER_TAO as TAO;
 
@@ -67,6 +67,13 @@ enum Op {
         netuid: u16,
         value: u16,
     },
+    /// A subnet identity whose name may be too long, set by a coldkey that may or may not own
+    /// the subnet (coldkey 0 is sudo).
+    Identity {
+        who: u8,
+        netuid: u16,
+        name_len: usize,
+    },
 }
 
 fn amount() -> impl Strategy<Value = u64> {
@@ -88,6 +95,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..5u8).prop_map(|who| Op::BadNonce { who }),
         1 => (0..5u8, 0..3u16, prop_oneof![Just(0), Just(u16::MAX), any::<u16>()])
             .prop_map(|(who, netuid, value)| Op::AntiCopy { who, netuid, value }),
+        1 => (0..5u8, 0..3u16, 0..70usize).prop_map(|(who, netuid, name_len)| Op::Identity { who, netuid, name_len }),
     ]
 }
 
@@ -240,6 +248,23 @@ fn call_of(op: &Op, keys: &Keys) -> Option<(usize, Call)> {
             Call::SetSubnetHyperparameter {
                 netuid: net(*netuid),
                 param: Hyperparameter::AntiCopyPenalty { value: *value },
+            },
+        ),
+        Op::Identity {
+            who,
+            netuid,
+            name_len,
+        } => (
+            usize::from(*who),
+            Call::SetSubnetIdentity {
+                netuid: net(*netuid),
+                identity: SubnetIdentity {
+                    name: "n".repeat(*name_len),
+                    description: String::new(),
+                    task_protocol: 1,
+                    task_hash: Some([1; 32]),
+                    task_url: String::new(),
+                },
             },
         ),
         Op::SetTake { who, hotkey, take } => (

@@ -4,6 +4,7 @@ mod anticopy;
 mod balances;
 mod emission;
 mod fixtures;
+mod identity;
 mod invariants;
 mod registration;
 mod staking;
