@@ -55,6 +55,29 @@ mod tests {
     }
 
     #[test]
+    fn subnet_identity_is_shown_escaped() {
+        assert!(
+            INDEX_HTML.contains("<th>name</th>"),
+            "subnets table has a name column"
+        );
+        assert!(INDEX_HTML.contains("id=\"subnet-identity\""));
+        // The owner chooses these strings: each reaches the page only through `esc`.
+        for field in [
+            "s.identity.name",
+            "id.name",
+            "id.description",
+            "id.task_protocol",
+            "id.task_hash",
+            "id.task_url",
+        ] {
+            assert!(
+                APP_JS.contains(&format!("esc({field})")),
+                "app.js shows {field} unescaped or not at all"
+            );
+        }
+    }
+
+    #[test]
     fn script_only_calls_methods_the_node_serves() {
         let methods = crate::rpc::OPENRPC;
         for method in [

@@ -27,6 +27,10 @@
 //! | `chain_unsubscribe` | `subscription` | bool |
 //! | `rpc_discover` | | the OpenRPC document ([`OPENRPC`], `crates/node/openrpc.json`) |
 //!
+//! A subnet's info ([`yuma_runtime::query::SubnetInfo`]) carries `identity`: null until the
+//! owner sets one, else `{name, description, task_protocol, task_hash, task_url}` with
+//! `task_hash` as `0x` hex (or null).
+//!
 //! Notifications: `{"jsonrpc":"2.0","method":"chain_newHead"|"chain_events","params":
 //! {"subscription":ID,"result":...}}`. Errors use the standard codes (-32700 parse, -32600
 //! invalid request, body too large or batch over [`RpcLimits::max_batch`] entries, -32601 unknown method, -32602 bad params, -32603

@@ -86,7 +86,7 @@ const tao = (rao, digits = 3) => (Number(rao) / RAO).toLocaleString(undefined, {
 });
 const ratio = (v) => (v / U16).toFixed(4);
 const percent = (v) => `${(v * 100).toFixed(1)}%`;
-const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 
 function axonText(axon) {
   if (!axon) return "";
@@ -111,6 +111,7 @@ function eventSummary(e) {
     case "stake_moved": return `${short(e.coldkey)} moved stake ${short(e.origin_hotkey)} → ${short(e.dest_hotkey)}`;
     case "hotkey_owned": return `${short(e.hotkey)} owned by ${short(e.coldkey)}`;
     case "call_failed": return `${short(e.who)}: ${e.error}`;
+    case "subnet_identity_set": return `subnet ${e.netuid} identity set by ${short(e.who)}`;
     case "hyperparameter_set": return `subnet ${e.netuid}: ${esc(JSON.stringify(e.param))}`;
     default: return esc(JSON.stringify(e));
   }
@@ -169,6 +170,7 @@ function render() {
     renderQueued = false;
     renderCards();
     renderSubnets();
+    renderIdentity();
     renderMetagraph();
     renderCharts();
     renderBlocks();
@@ -220,11 +222,37 @@ function renderSubnets() {
   body.innerHTML = state.subnets.map((s) => {
     const share = total > 0 ? percent((taoIn.get(s.netuid) || 0) / total) : "-";
     const selected = s.netuid === state.selected ? " class=\"selected\"" : "";
-    return `<tr data-netuid="${s.netuid}"${selected}><td>${s.netuid}</td><td>${s.n}</td>` +
+    const name = s.identity ? esc(s.identity.name) : "";
+    return `<tr data-netuid="${s.netuid}"${selected}><td>${s.netuid}</td><td>${name}</td><td>${s.n}</td>` +
       `<td class="num">${tao(s.pool.price, 4)}</td><td class="num">${tao(s.pool.tao_reserve)}</td>` +
       `<td class="num">${share}</td><td class="num">${s.hyperparams.tempo}</td>` +
       `<td class="num">${s.last_epoch_block}</td><td class="mono">${short(s.owner)}</td></tr>`;
   }).join("");
+}
+
+// The selected subnet's identity, as its owner published it (every field escaped: the owner
+// chooses the text).
+function renderIdentity() {
+  const box = $("subnet-identity");
+  const subnet = state.subnets.find((s) => s.netuid === state.selected);
+  if (!subnet) {
+    box.hidden = true;
+    return;
+  }
+  box.hidden = false;
+  const id = subnet.identity;
+  if (!id) {
+    box.innerHTML = `<p class="empty">Subnet ${subnet.netuid} has no identity yet (its owner sets one with <code>yuma subnet set-identity</code>).</p>`;
+    return;
+  }
+  const row = (label, value, cls = "") => `<dt>${label}</dt><dd class="${cls}">${value}</dd>`;
+  box.innerHTML = `<h3>${esc(id.name)} <span class="netuid">subnet ${subnet.netuid}</span></h3>` +
+    (id.description ? `<p class="description">${esc(id.description)}</p>` : "") +
+    "<dl>" +
+    row("task protocol", esc(id.task_protocol)) +
+    row("task hash", id.task_hash ? esc(id.task_hash) : "not published", "mono") +
+    row("task URL", id.task_url ? esc(id.task_url) : "not published", "mono") +
+    "</dl>";
 }
 
 function renderMetagraph() {
