@@ -2,7 +2,7 @@
 //!
 //! [`Client`] sends one JSON-RPC 2.0 request per call over HTTP (reqwest) and decodes the
 //! result into the node's types: [`HeaderInfo`], [`BlockInfo`], the runtime's query types
-//! ([`AccountInfo`], [`SubnetInfo`], [`NeuronInfo`], ...). [`Client::sign_and_submit`] reads
+//! ([`AccountInfo`], [`SubnetInfo`] with its [`SubnetIdentity`], [`NeuronInfo`], ...). [`Client::sign_and_submit`] reads
 //! the genesis hash and the signer's nonce, signs a [`Call`] and submits it, optionally
 //! waiting for inclusion. Errors keep the node's JSON-RPC code and message
 //! ([`Error::Rpc`]), so a rejected transaction reads as the runtime's error.
@@ -19,7 +19,7 @@ use yuma_primitives::{AccountId, NetUid};
 use yuma_runtime::codec::Encode;
 use yuma_runtime::hash::Hash;
 pub use yuma_runtime::query::{AccountInfo, NeuronInfo, PoolInfo, StakeInfo, SubnetInfo};
-pub use yuma_runtime::{Call, ChainParams, Hyperparams, SignedTransaction};
+pub use yuma_runtime::{Call, ChainParams, Hyperparams, SignedTransaction, SubnetIdentity};
 
 /// Why a call failed.
 #[derive(Debug, thiserror::Error)]
@@ -212,6 +212,14 @@ impl Client {
     /// As [`Client::call`].
     pub async fn subnet(&self, netuid: NetUid) -> Result<Option<SubnetInfo>, Error> {
         self.call("subnet_info", json!([netuid.0])).await
+    }
+
+    /// A subnet's identity: `None` when the subnet is unknown or its owner has not set one.
+    ///
+    /// # Errors
+    /// As [`Client::call`].
+    pub async fn subnet_identity(&self, netuid: NetUid) -> Result<Option<SubnetIdentity>, Error> {
+        Ok(self.subnet(netuid).await?.and_then(|s| s.identity))
     }
 
     /// The full metagraph of a subnet.
