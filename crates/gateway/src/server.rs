@@ -3,7 +3,7 @@
 //! ```text
 //! POST /v1/solve                  signed; body: the subnet's challenge JSON, optional
 //! POST /v1/subnets/{netuid}/solve   "ensemble": k; 200 the answer, 400, 401, 402, 404, 502, 503
-//! GET  /v1/pricing                unsigned; price per query and where to pay
+//! GET  /v1/pricing                unsigned; price per query, where to pay, the subnet's identity
 //! GET  /v1/account                signed; the caller's credit and usage
 //! GET  /metrics                   Prometheus text
 //! GET  /health                    "ok"
@@ -27,6 +27,7 @@ use yuma_keys::btauth::{Verifier, unix_time_ns};
 use yuma_neuron::metagraph::MetagraphCache;
 use yuma_neuron::protocol::axon_addr;
 use yuma_primitives::{AccountId, Balance, NetUid};
+use yuma_runtime::SubnetIdentity;
 
 use crate::Error;
 use crate::ensemble::{TaskKind, combine, is_copy};
@@ -68,6 +69,9 @@ pub struct Gateway<B> {
     ledger: Mutex<Ledger>,
     journal: Option<Journal>,
     dirty: AtomicBool,
+    identity: Mutex<Option<SubnetIdentity>>,
+    /// Whether `identity` must be read again: at start, and after a block that set it.
+    identity_stale: AtomicBool,
     /// What the gateway saw of each miner.
     pub router: MinerRouter,
     /// The gateway's metrics.
@@ -93,6 +97,8 @@ impl<B> Gateway<B> {
             ledger: Mutex::new(ledger),
             journal,
             dirty: AtomicBool::new(false),
+            identity: Mutex::new(None),
+            identity_stale: AtomicBool::new(true),
             router: MinerRouter::default(),
             metrics: Metrics::default(),
         })
@@ -210,6 +216,30 @@ impl<B> Gateway<B> {
             journal.compact(snapshot.journal_seq);
         }
         Ok(())
+    }
+
+    /// The subnet's identity as last read from the chain (`None` until its owner sets one).
+    pub fn subnet_identity(&self) -> Option<SubnetIdentity> {
+        self.identity
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Whether the identity must be read from the chain again (see [`crate::watcher`]).
+    pub fn subnet_identity_stale(&self) -> bool {
+        self.identity_stale.load(Ordering::Relaxed)
+    }
+
+    /// Marks the identity as changed on chain, to be read again.
+    pub fn mark_subnet_identity_stale(&self) {
+        self.identity_stale.store(true, Ordering::Relaxed);
+    }
+
+    /// Records the identity read from the chain.
+    pub fn set_subnet_identity(&self, identity: Option<SubnetIdentity>) {
+        *self.identity.lock().unwrap_or_else(PoisonError::into_inner) = identity;
+        self.identity_stale.store(false, Ordering::Relaxed);
     }
 
     /// The subnet's miners with a served axon (the gateway's own hotkey excluded).
@@ -535,6 +565,7 @@ async fn pricing<B: Backend>(State(gateway): State<Arc<Gateway<B>>>) -> Response
         "receiver": config.hotkey.to_string(),
         "stake_share_percent": config.stake_share,
         "miners": gateway.targets().len(),
+        "subnet": gateway.subnet_identity(),
     }))
     .into_response()
 }

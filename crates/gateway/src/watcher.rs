@@ -2,6 +2,10 @@
 //! becomes credit for the sender, block by block, each block counted once (the ledger keeps
 //! the last processed block; see [`crate::ledger`]).
 //!
+//! The same blocks tell when the subnet's identity (shown by `/v1/pricing`) changed: it is
+//! read once at start and again after a block with a successful `SubnetIdentitySet` for the
+//! subnet, so pricing requests never reach the node.
+//!
 //! A new ledger starts at the chain's head: what the coldkey received before the gateway
 //! first ran (its funding, say from a public dev key such as //Alice) is not credit that
 //! anyone holding that key could spend.
@@ -10,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use yuma_client::{BlockInfo, Client};
-use yuma_primitives::AccountId;
+use yuma_primitives::{AccountId, NetUid};
 use yuma_runtime::Event;
 
 use crate::Error;
@@ -34,12 +38,32 @@ pub fn payments(block: &BlockInfo, to: &AccountId) -> Vec<(AccountId, u64)> {
         .collect()
 }
 
-/// Processes every block after the ledger's last one up to the chain's head; returns how
-/// many blocks were processed.
+/// Whether `block` set the identity of `netuid`.
+pub fn sets_identity(block: &BlockInfo, netuid: NetUid) -> bool {
+    block
+        .receipts
+        .iter()
+        .filter(|r| r.success)
+        .flat_map(|r| &r.events)
+        .any(|e| matches!(e, Event::SubnetIdentitySet { netuid: n, .. } if *n == netuid))
+}
+
+/// Processes every block after the ledger's last one up to the chain's head, then reads the
+/// subnet's identity if it may have changed; returns how many blocks were processed.
 ///
 /// # Errors
-/// [`Error::Client`] when the node fails (what was processed so far stays counted).
+/// [`Error::Client`] when the node fails (what was processed so far stays counted, and an
+/// identity not read is read on the next call).
 pub async fn catch_up<B>(gateway: &Gateway<B>, client: &Client) -> Result<u64, Error> {
+    let done = catch_up_payments(gateway, client).await?;
+    if gateway.subnet_identity_stale() {
+        let identity = client.subnet_identity(gateway.config().netuid).await?;
+        gateway.set_subnet_identity(identity);
+    }
+    Ok(done)
+}
+
+async fn catch_up_payments<B>(gateway: &Gateway<B>, client: &Client) -> Result<u64, Error> {
     let head = client.head().await?.number;
     if gateway.ledger_last_block().is_none() {
         gateway.apply_block(head, &[]);
@@ -56,6 +80,9 @@ pub async fn catch_up<B>(gateway: &Gateway<B>, client: &Client) -> Result<u64, E
         };
         let paid = payments(&block, &gateway.coldkey());
         gateway.apply_block(next, &paid);
+        if sets_identity(&block, gateway.config().netuid) {
+            gateway.mark_subnet_identity_stale();
+        }
         done += 1;
     }
 }
@@ -78,4 +105,49 @@ pub fn spawn<B: Send + Sync + 'static>(
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use yuma_client::{HeaderInfo, TxReceipt};
+
+    fn block(receipts: Vec<(bool, Event)>) -> BlockInfo {
+        BlockInfo {
+            header: HeaderInfo {
+                number: 1,
+                hash: String::new(),
+                parent_hash: String::new(),
+                state_root: String::new(),
+                txs_root: String::new(),
+                timestamp: 0,
+            },
+            txs: Vec::new(),
+            block_events: Vec::new(),
+            receipts: receipts
+                .into_iter()
+                .map(|(success, event)| TxReceipt {
+                    hash: String::new(),
+                    signer: AccountId([1; 32]),
+                    nonce: 0,
+                    fee: 0,
+                    success,
+                    error: None,
+                    events: vec![event],
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn only_a_successful_set_of_this_subnet_marks_the_identity_changed() {
+        let set = |netuid| Event::SubnetIdentitySet {
+            netuid: NetUid(netuid),
+            who: AccountId([2; 32]),
+        };
+        assert!(sets_identity(&block(vec![(true, set(3))]), NetUid(3)));
+        assert!(!sets_identity(&block(vec![(true, set(4))]), NetUid(3)));
+        assert!(!sets_identity(&block(vec![(false, set(3))]), NetUid(3)));
+        assert!(!sets_identity(&block(Vec::new()), NetUid(3)));
+    }
 }

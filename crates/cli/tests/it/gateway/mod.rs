@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use yuma_client::Call;
+use yuma_client::{Call, SubnetIdentity};
 use yuma_neuron::{Challenger, MinerClient};
 use yuma_primitives::Balance;
 use yuma_subnets::tabular::{Answer, TabularChallenger, score::quality};
@@ -129,6 +129,37 @@ fn users_pay_in_tao_get_good_answers_and_survive_a_dead_top_miner() {
     assert_eq!(pricing["price_per_query_rao"], PRICE_RAO);
     let pay_to = pricing["pay_to"].as_str().expect("pay_to").to_string();
     assert_eq!(pay_to, receiver, "with --uri the coldkey is the same key");
+    assert_eq!(pricing["subnet"], Value::Null, "no identity yet");
+    // The owner publishes the subnet's identity; the gateway sees it in the blocks it follows.
+    net.submit(
+        &pair("//Alice"),
+        Call::SetSubnetIdentity {
+            netuid,
+            identity: SubnetIdentity {
+                name: "tabular".into(),
+                description: "Fresh tabular learning tasks.".into(),
+                task_protocol: 1,
+                task_hash: Some([0x5a; 32]),
+                task_url: String::new(),
+            },
+        },
+    );
+    wait_until(
+        Duration::from_secs(30),
+        "pricing shows the identity",
+        || {
+            let (_, body) = unsigned(&addr, "GET", "/v1/pricing", "");
+            let pricing: Value = serde_json::from_str(&body).expect("pricing is JSON");
+            pricing["subnet"]
+                == json!({
+                    "name": "tabular",
+                    "description": "Fresh tabular learning tasks.",
+                    "task_protocol": 1,
+                    "task_hash": format!("0x{}", "5a".repeat(32)),
+                    "task_url": "",
+                })
+        },
+    );
 
     let Ok((challenge, key)) = TabularChallenger.challenge(1);
     let challenge = serde_json::to_value(&challenge).expect("serialises");
