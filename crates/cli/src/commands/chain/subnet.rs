@@ -1,13 +1,13 @@
-//! `yuma subnet list | show | hyperparameters | set | create | register`: subnets, their
-//! hyperparameters and burned registration.
+//! `yuma subnet list | info | hyperparameters | set | set-identity | create | register`:
+//! subnets, their hyperparameters and identity, and burned registration.
 
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use serde_json::json;
-use yuma_client::Call;
+use yuma_client::{Call, SubnetIdentity, SubnetInfo};
 use yuma_primitives::{Balance, NetUid};
 
-use super::{ChainArgs, client, rpc_error, runtime, submit_and_wait};
+use super::{ChainArgs, client, identity, rpc_error, runtime, submit_and_wait};
 use yuma_cli::output;
 
 use crate::failure::Refused;
@@ -27,9 +27,12 @@ enum SubnetSubcommand {
     /// List every subnet.
     #[command(after_long_help = "Example:\n  yuma subnet list --json")]
     List,
-    /// Show a subnet's state, pool and hyperparameters.
-    #[command(after_long_help = "Example:\n  yuma subnet show 1")]
-    Show {
+    /// Show a subnet's state, pool and identity (with --json, its hyperparameters too).
+    #[command(
+        visible_alias = "show",
+        after_long_help = "Example:\n  yuma subnet info 1 --json"
+    )]
+    Info {
         /// The subnet.
         netuid: u16,
     },
@@ -59,6 +62,18 @@ enum SubnetSubcommand {
         #[arg(long)]
         value: String,
     },
+    /// Publish a subnet's identity: its name, description and task program.
+    ///
+    /// Signed by the subnet's owner coldkey (or the sudo key on a dev chain). --task-file
+    /// publishes the blake2b-256 of the task program, so validators can check that the program
+    /// they run is this one; --task-url says where to get it. A second set replaces the first.
+    /// Waits for inclusion.
+    #[command(
+        after_long_help = "Example:\n  yuma subnet set-identity 1 --name tabular \\\n    \
+        --description 'Fresh tabular learning tasks' --task-file task.py \\\n    \
+        --task-url https://example.org/task.py --wallet-name owner"
+    )]
+    SetIdentity(identity::SetIdentityArgs),
     /// Create a subnet owned by the wallet's coldkey, with its hotkey as owner hotkey.
     ///
     /// Locks the current lock cost (see `yuma subnet list`); waits for inclusion.
@@ -86,13 +101,14 @@ pub(crate) fn run(cmd: &SubnetCommand) -> anyhow::Result<()> {
                 return Ok(output::json(&subnets)?);
             }
             output::line(&format!(
-                "{:>6}  {:>4}  {:>18}  {:>18}  owner",
-                "netuid", "n", "tao_in", "price (rao)"
+                "{:>6}  {:<20}  {:>4}  {:>18}  {:>18}  owner",
+                "netuid", "name", "n", "tao_in", "price (rao)"
             ))?;
             for s in subnets {
                 output::line(&format!(
-                    "{:>6}  {:>4}  {:>18}  {:>18}  {}",
+                    "{:>6}  {:<20}  {:>4}  {:>18}  {:>18}  {}",
                     s.netuid.0,
+                    list_name(s.identity.as_ref()),
                     s.n,
                     Balance(s.pool.pool.tao_reserve),
                     s.pool.price,
@@ -101,17 +117,18 @@ pub(crate) fn run(cmd: &SubnetCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        SubnetSubcommand::Show { netuid } => {
+        SubnetSubcommand::Info { netuid } => {
             let subnet = rt
                 .block_on(client.subnet(NetUid(*netuid)))
                 .map_err(rpc_error)
                 .context("reading the subnet")?
                 .ok_or_else(|| Refused(format!("no subnet {netuid}")))?;
-            let value = serde_json::to_value(&subnet)?;
             if cmd.chain.output.json {
-                return Ok(output::json(&value)?);
+                return Ok(output::json(&subnet)?);
             }
-            output::line(&serde_json::to_string_pretty(&value)?)?;
+            for line in info_lines(&subnet) {
+                output::line(&line)?;
+            }
             Ok(())
         }
         SubnetSubcommand::Hyperparameters { netuid } => {
@@ -135,6 +152,7 @@ pub(crate) fn run(cmd: &SubnetCommand) -> anyhow::Result<()> {
             param,
             value,
         } => set(cmd, &client, &rt, NetUid(*netuid), param, value),
+        SubnetSubcommand::SetIdentity(args) => identity::set(&cmd.chain, &client, &rt, args),
         SubnetSubcommand::Create => {
             let coldkey = cmd.chain.signer.coldkey()?;
             let hotkey = cmd.chain.signer.hotkey_public()?;
@@ -189,6 +207,46 @@ pub(crate) fn run(cmd: &SubnetCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The name column of `yuma subnet list`: at most 20 characters, `-` when unset.
+fn list_name(identity: Option<&SubnetIdentity>) -> String {
+    match identity {
+        None => "-".to_string(),
+        Some(id) if id.name.chars().count() > 20 => {
+            format!("{}...", id.name.chars().take(17).collect::<String>())
+        }
+        Some(id) => id.name.clone(),
+    }
+}
+
+/// `yuma subnet info` for people: state, pool and identity (hyperparameters have their own
+/// command).
+fn info_lines(s: &SubnetInfo) -> Vec<String> {
+    const W: usize = 16;
+    let mut out = vec![
+        format!("{:<W$}{}", "netuid", s.netuid.0),
+        format!("{:<W$}{}", "owner", s.owner),
+        format!("{:<W$}{}", "owner hotkey", s.owner_hotkey),
+        format!("{:<W$}{}", "registered at", s.registered_at),
+        format!("{:<W$}{}", "neurons", s.n),
+        format!("{:<W$}{} TAO", "burn", Balance(s.burn)),
+        format!("{:<W$}{} TAO", "lock", Balance(s.lock)),
+        format!(
+            "{:<W$}{} TAO",
+            "pool tao_in",
+            Balance(s.pool.pool.tao_reserve)
+        ),
+        format!("{:<W$}{} rao per alpha", "price", s.pool.price),
+        format!("{:<W$}{}", "tempo", s.hyperparams.tempo),
+        format!("{:<W$}{}", "last epoch", s.last_epoch_block),
+    ];
+    out.extend(identity::lines(s.identity.as_ref(), W));
+    out.push(format!(
+        "(hyperparameters: yuma subnet hyperparameters {})",
+        s.netuid.0
+    ));
+    out
 }
 
 /// `yuma subnet set`: through sudo when the signer is the chain's sudo key, else as owner.

@@ -3,6 +3,7 @@
 //! emission are paid and that balances, pools, fees and issuance add up to the rao.
 
 mod anticopy;
+mod identity;
 
 use serde_json::{Value, json};
 
