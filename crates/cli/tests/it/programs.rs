@@ -265,3 +265,81 @@ fn scikit_learn_miners_under_the_python_tabular_task_earn_in_order_of_quality() 
     assert!(gbm > linear && linear > constant, "{doc}");
     assert!(constant < 0.01, "{doc}");
 }
+
+/// `yuma validator --task-cmd` against a subnet whose owner pinned the task program's hash.
+#[test]
+fn a_validator_runs_only_the_task_program_the_subnet_pins() {
+    let net = DevNet::start();
+    let netuid = net.create_subnet(10);
+    net.register(netuid, "//Validator1", 100);
+    let n = netuid.0.to_string();
+    let pinned = python_package().join("examples/ranking_task.py");
+    let pinned_path = pinned.display().to_string();
+    crate::util::yuma_ok(&[
+        "subnet",
+        "set-identity",
+        &n,
+        "--name",
+        "ranking",
+        "--task-file",
+        &pinned_path,
+        "--task-url",
+        "https://example.org/ranking_task.py",
+        "--uri",
+        "//Alice",
+        "--rpc",
+        &net.url,
+    ]);
+    // Another program under the same command: refused, saying where to get the right one.
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let other = dir.path().join("ranking_task.py");
+    let mut text = std::fs::read_to_string(&pinned).expect("reads the example");
+    text.push_str("\n# changed\n");
+    std::fs::write(&other, text).expect("writes the copy");
+    let other_cmd = format!(
+        "PYTHONPATH={} python3 -u {}",
+        python_package().display(),
+        other.display()
+    );
+    let base = [
+        "validator",
+        "--netuid",
+        &n,
+        "--uri",
+        "//Validator1",
+        "--rpc",
+        &net.url,
+    ];
+    let mut refused: Vec<&str> = base.to_vec();
+    refused.extend(["--task-cmd", &other_cmd]);
+    let stderr = crate::util::yuma_err(&refused, 1);
+    assert!(stderr.contains("but subnet 1 pins 0x"), "{stderr}");
+    assert!(
+        stderr.contains("https://example.org/ranking_task.py"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--allow-unpinned-task"), "{stderr}");
+    // Told to, it runs it anyway; the pinned program runs without being told.
+    for (command, extra, said) in [
+        (
+            other_cmd.clone(),
+            Some("--allow-unpinned-task"),
+            "running it anyway",
+        ),
+        (
+            example("ranking_task.py", ""),
+            None,
+            "matches subnet 1's hash",
+        ),
+    ] {
+        let status = dir.path().join("status.json");
+        let mut flags = vec!["--task-cmd", command.as_str()];
+        flags.extend(extra);
+        let validator = validator(&net, netuid.0, &status, &flags);
+        assert!(
+            validator.seen().iter().any(|l| l.contains(said)),
+            "{:?}",
+            validator.seen()
+        );
+    }
+}

@@ -34,14 +34,14 @@ pub const MAX_ANSWER_BYTES: usize = 16 << 20;
 /// Why a program outside `yuma` gave no answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BackendError {
-    /// The model refused the challenge (it said why).
-    #[error("the model refused the challenge: {0}")]
+    /// The program refused the request (it said why).
+    #[error("the program refused: {0}")]
     Refused(String),
-    /// The model is not reachable or answered with something that is not an answer.
-    #[error("the model is unavailable: {0}")]
+    /// The program is not reachable or answered with something that is not an answer.
+    #[error("the program is unavailable: {0}")]
     Unavailable(String),
     /// No answer within the deadline.
-    #[error("the model gave no answer within {0:?}")]
+    #[error("the program gave no answer within {0:?}")]
     TimedOut(Duration),
 }
 

@@ -56,7 +56,7 @@ fn task_hash(text: &str) -> Result<Hash, String> {
 }
 
 /// blake2b-256 of the file at `path`, refusing files over [`MAX_TASK_FILE_BYTES`].
-fn hash_file(path: &Path) -> anyhow::Result<Hash> {
+pub(crate) fn hash_file(path: &Path) -> anyhow::Result<Hash> {
     let file = std::fs::File::open(path)
         .with_context(|| format!("reading task file {}", path.display()))?;
     let mut bytes = Vec::new();

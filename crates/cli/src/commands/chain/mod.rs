@@ -6,7 +6,7 @@ pub(crate) mod axon;
 pub(crate) mod balance;
 pub(crate) mod block;
 mod hyperparam;
-mod identity;
+pub(crate) mod identity;
 pub(crate) mod metagraph;
 pub(crate) mod node;
 pub(crate) mod spec;

@@ -17,6 +17,9 @@ use yuma_primitives::NetUid;
 use yuma_subnets::tabular::TabularChallenger;
 
 use super::miner::neuron_error;
+use crate::commands::chain::identity::hash_file;
+use crate::commands::chain::rpc_error;
+use crate::failure::{Hint, Refused};
 use yuma_cli::runtime::shutdown_signal;
 
 use crate::args::RpcArgs;
@@ -51,6 +54,14 @@ pub(crate) struct ValidatorArgs {
     /// restarted when it exits. Default: the built-in tabular task.
     #[arg(long, value_name = "COMMAND")]
     task_cmd: Option<String>,
+    /// The task program's file, whose blake2b-256 must equal the hash the subnet's owner
+    /// published (`yuma subnet set-identity --task-file`). Default: the last word of
+    /// --task-cmd that names an existing file.
+    #[arg(long, value_name = "FILE", requires = "task_cmd")]
+    task_file: Option<PathBuf>,
+    /// Run the task program even when its hash differs from the one the subnet published.
+    #[arg(long, requires = "task_cmd")]
+    allow_unpinned_task: bool,
     /// Milliseconds the task program has to draw a challenge or score a step.
     #[arg(long, value_name = "MS", default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
     task_timeout_ms: u64,
@@ -87,6 +98,7 @@ pub(crate) fn run(args: &ValidatorArgs) -> anyhow::Result<()> {
                 .await
             }
             Some(command) => {
+                check_pin(args, &client, command).await?;
                 let task = start_task(command, Duration::from_millis(args.task_timeout_ms)).await?;
                 validate(args, Validator::new(config, task, client, pair)).await
             }
@@ -132,4 +144,77 @@ async fn validate<C: Challenger>(
         .run(shutdown_signal(), |event| eprintln!("yuma: {event}"))
         .await;
     Ok(())
+}
+
+/// The task program's file: `--task-file`, or the last word of the command naming a file.
+fn task_file(args: &ValidatorArgs, command: &str) -> Option<PathBuf> {
+    args.task_file.clone().or_else(|| {
+        command
+            .split_whitespace()
+            .rev()
+            .map(PathBuf::from)
+            .find(|p| p.is_file())
+    })
+}
+
+/// Refuses a task program whose blake2b-256 differs from the hash the subnet published,
+/// unless `--allow-unpinned-task`; says so when the subnet publishes none.
+async fn check_pin(args: &ValidatorArgs, client: &Client, command: &str) -> anyhow::Result<()> {
+    let netuid = NetUid(args.netuid);
+    let identity = client
+        .subnet_identity(netuid)
+        .await
+        .map_err(rpc_error)
+        .context("reading the subnet's identity")?;
+    let Some(pinned) = identity.as_ref().and_then(|i| i.task_hash) else {
+        eprintln!(
+            "yuma: subnet {netuid} publishes no task hash; running the task program unchecked"
+        );
+        return Ok(());
+    };
+    let pinned_hex = format!("0x{}", hex::encode(pinned));
+    let Some(file) = task_file(args, command) else {
+        return refuse_or_warn(
+            args,
+            format!(
+                "subnet {netuid} pins task program {pinned_hex}, and no file of --task-cmd \
+                 can be checked against it"
+            ),
+            "name the program with --task-file",
+        );
+    };
+    let actual = hash_file(&file)?;
+    if actual == pinned {
+        eprintln!(
+            "yuma: task program {} matches subnet {netuid}'s hash {pinned_hex}",
+            file.display()
+        );
+        return Ok(());
+    }
+    let url = identity.map(|i| i.task_url).filter(|u| !u.is_empty());
+    refuse_or_warn(
+        args,
+        format!(
+            "task program {} has blake2b-256 0x{}, but subnet {netuid} pins {pinned_hex}",
+            file.display(),
+            hex::encode(actual)
+        ),
+        &match url {
+            Some(url) => format!("get the subnet's program from {url}"),
+            None => "run the program the subnet's owner published".into(),
+        },
+    )
+}
+
+/// A failed pin check: an error, or with `--allow-unpinned-task` a warning.
+fn refuse_or_warn(args: &ValidatorArgs, message: String, hint: &str) -> anyhow::Result<()> {
+    if args.allow_unpinned_task {
+        eprintln!("yuma: {message}; running it anyway (--allow-unpinned-task)");
+        return Ok(());
+    }
+    Err(anyhow::Error::new(Hint {
+        hint: format!("{hint}, or pass --allow-unpinned-task to run this one anyway"),
+        message,
+    })
+    .context(Refused("the task program is not the subnet's".into())))
 }
