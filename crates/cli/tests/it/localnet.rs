@@ -18,10 +18,10 @@ const FAST: [&str; 4] = ["--block-time", "250", "--tempo", "10"];
 
 /// A running `yuma localnet` whose stderr lines arrive on a channel (and are echoed, so a
 /// failing test shows them).
-struct Localnet(Service);
+pub(crate) struct Localnet(Service);
 
 impl Localnet {
-    fn start(data_dir: &Path, extra: &[&str]) -> Self {
+    pub(crate) fn start(data_dir: &Path, extra: &[&str]) -> Self {
         let mut command = yuma();
         command
             .arg("localnet")
@@ -45,7 +45,7 @@ impl Localnet {
     }
 
     /// Waits for the exit (at most `timeout`), asserts success and returns the JSON on stdout.
-    fn finish(mut self, timeout: Duration) -> Value {
+    pub(crate) fn finish(mut self, timeout: Duration) -> Value {
         let deadline = std::time::Instant::now() + timeout;
         let child = self.0.child();
         let status = loop {

@@ -9,6 +9,7 @@ mod devnet;
 mod epoch;
 mod gateway;
 mod localnet;
+mod localnet_config;
 mod miner;
 mod node;
 mod node_crash;

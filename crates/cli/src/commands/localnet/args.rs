@@ -38,7 +38,7 @@ pub(crate) struct LocalnetArgs {
     pub(super) fresh: bool,
     /// Add N sybils of the forest miner: N more hotkeys under its coldkey serving the same
     /// model (wallet `miner-forest`, hotkeys `sybil-1`..), to see what copies earn.
-    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=16))]
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=16), conflicts_with = "config")]
     pub(super) sybils: u16,
     /// Noise the sybils add to the forest's answers (0 to 1; 0 = exact copies).
     #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = crate::args::unit_interval)]
@@ -51,6 +51,11 @@ pub(crate) struct LocalnetArgs {
     /// so that two runs see the same tasks; default: fresh randomness.
     #[arg(long, value_name = "N")]
     pub(super) seed: Option<u64>,
+    /// Run the subnets this TOML file declares instead of the default one: per subnet its
+    /// task (built in, or a task program) and its miners (built-in models, model servers or
+    /// child processes); see examples/localnet.toml. Commands run from the current directory.
+    #[arg(long, value_name = "FILE")]
+    pub(super) config: Option<PathBuf>,
     #[command(flatten)]
     pub(super) output: OutputArgs,
 }

@@ -14,7 +14,7 @@ use yuma_client::Client;
 use super::args::LocalnetArgs;
 use super::children::Supervisor;
 use super::dirs::Dirs;
-use super::roster::Role;
+use super::roster::{Role, Subnet};
 use super::setup;
 use super::summary::{self, Baseline, Report, Snapshot};
 use crate::commands::chain::rpc_error;
@@ -34,7 +34,7 @@ pub(super) async fn watch_network(
     dirs: &Dirs,
     rpc: &str,
     client: &Client,
-    net: &setup::Network,
+    nets: &[(Subnet, setup::Network)],
     supervisor: &Supervisor,
     stop: &mut watch::Receiver<bool>,
 ) -> anyhow::Result<Option<serde_json::Value>> {
@@ -55,54 +55,48 @@ pub(super) async fn watch_network(
             }
         );
     }
-    let status_files: Vec<PathBuf> = net
-        .members
+    let mut snapshots = Vec::new();
+    for (_, net) in nets {
+        snapshots.push(read_snapshot(client, dirs, net).await?);
+    }
+    let baselines: Vec<Baseline> = snapshots
         .iter()
-        .filter(|m| matches!(m.neuron.role, Role::Validator { .. }))
-        .map(|m| dirs.status_file(&m.neuron.name))
+        .map(|s| Baseline::new(&s.metagraph))
         .collect();
-    let status_refs: Vec<&Path> = status_files.iter().map(PathBuf::as_path).collect();
-    let read_snapshot = || async {
-        let metagraph = client
-            .metagraph(net.netuid)
-            .await
-            .map_err(rpc_error)
-            .context("reading the metagraph")?
-            .with_context(|| format!("subnet {} vanished", net.netuid.0))?;
-        anyhow::Ok(Snapshot {
-            metagraph,
-            quality: summary::read_quality(&status_refs),
-        })
-    };
-    let first = read_snapshot().await?;
-    let baseline = Baseline::new(&first.metagraph);
+    let start = baselines.first().map_or(0, |b| b.block);
     match (args.blocks, args.epochs) {
-        (Some(n), _) => eprintln!(
-            "yuma: all neurons up at block {}; stopping after {n} blocks",
-            baseline.block
-        ),
-        (_, Some(n)) => eprintln!(
-            "yuma: all neurons up at block {}; stopping after {n} epochs",
-            baseline.block
-        ),
-        _ => eprintln!(
-            "yuma: all neurons up at block {}; Ctrl-C stops everything",
-            baseline.block
-        ),
+        (Some(n), _) => {
+            eprintln!("yuma: all neurons up at block {start}; stopping after {n} blocks")
+        }
+        (_, Some(n)) => {
+            eprintln!("yuma: all neurons up at block {start}; stopping after {n} epochs")
+        }
+        _ => eprintln!("yuma: all neurons up at block {start}; Ctrl-C stops everything"),
     }
 
     let tty = std::io::stderr().is_terminal();
     let poll = Duration::from_millis(args.block_time.clamp(100, 1000));
     let mut shown_lines = 0usize;
     let mut last_epochs = 0;
-    let mut snapshot = first;
     loop {
         let urls = miner_urls(supervisor);
-        let report = Report::new(&net.members, net.netuid, net.tempo, &baseline, &snapshot);
-        let done = args.blocks.is_some_and(|n| report.blocks() >= n)
-            || args.epochs.is_some_and(|n| report.epochs() >= n);
-        if tty || report.epochs() != last_epochs || done {
-            let table = report.table(&urls, args.block_time);
+        let reports: Vec<Report<'_>> = nets
+            .iter()
+            .zip(&baselines)
+            .zip(&snapshots)
+            .map(|(((_, net), baseline), snapshot)| {
+                Report::new(&net.members, net.netuid, net.tempo, baseline, snapshot)
+            })
+            .collect();
+        // Every subnet has the same tempo: the first one's epochs count for the run.
+        let lead = reports.first().context("no subnet to watch")?;
+        let done = args.blocks.is_some_and(|n| lead.blocks() >= n)
+            || args.epochs.is_some_and(|n| lead.epochs() >= n);
+        if tty || lead.epochs() != last_epochs || done {
+            let table: String = reports
+                .iter()
+                .map(|r| r.table(&urls, args.block_time))
+                .collect();
             let mut stderr = std::io::stderr().lock();
             if tty && shown_lines > 0 {
                 // Redraw in place: up to the table's first line, then clear below.
@@ -110,23 +104,78 @@ pub(super) async fn watch_network(
             }
             let _ = write!(stderr, "{table}");
             shown_lines = if tty { table.lines().count() } else { 0 };
-            last_epochs = report.epochs();
+            last_epochs = lead.epochs();
         }
-        if done {
-            return Ok(Some(with_gateway(report.json(rpc, &urls), supervisor)));
+        let stopping = done || {
+            tokio::select! {
+                () = tokio::time::sleep(poll) => false,
+                () = stopped(stop) => {
+                    eprintln!("yuma: stopping (signal)");
+                    true
+                }
+            }
+        };
+        if stopping {
+            let report = final_report(nets, &reports, rpc, &urls)?;
+            return Ok(Some(with_gateway(report, supervisor)));
         }
-        tokio::select! {
-            () = tokio::time::sleep(poll) => {}
-            () = stopped(stop) => {
-                eprintln!("yuma: stopping (signal)");
-                return Ok(Some(with_gateway(report.json(rpc, &urls), supervisor)));
+        drop(reports);
+        for (snapshot, (_, net)) in snapshots.iter_mut().zip(nets) {
+            match read_snapshot(client, dirs, net).await {
+                Ok(s) => *snapshot = s,
+                Err(e) => eprintln!("yuma: {e:#}"),
             }
         }
-        match read_snapshot().await {
-            Ok(s) => snapshot = s,
-            Err(e) => eprintln!("yuma: {e:#}"),
-        }
     }
+}
+
+/// The subnet's metagraph and its validators' measured qualities, now.
+async fn read_snapshot(
+    client: &Client,
+    dirs: &Dirs,
+    net: &setup::Network,
+) -> anyhow::Result<Snapshot> {
+    let status_files: Vec<PathBuf> = net
+        .members
+        .iter()
+        .filter(|m| matches!(m.neuron.role, Role::Validator { .. }))
+        .map(|m| dirs.status_file(&m.neuron.name))
+        .collect();
+    let status_refs: Vec<&Path> = status_files.iter().map(PathBuf::as_path).collect();
+    let metagraph = client
+        .metagraph(net.netuid)
+        .await
+        .map_err(rpc_error)
+        .context("reading the metagraph")?
+        .with_context(|| format!("subnet {} vanished", net.netuid.0))?;
+    Ok(Snapshot {
+        metagraph,
+        quality: summary::read_quality(&status_refs),
+    })
+}
+
+/// The final report: the first subnet's at the top level (the default network has only
+/// that one), and every subnet's under `subnets`, with its name and task.
+fn final_report(
+    nets: &[(Subnet, setup::Network)],
+    reports: &[Report<'_>],
+    rpc: &str,
+    urls: &BTreeMap<String, String>,
+) -> anyhow::Result<serde_json::Value> {
+    let all: Vec<serde_json::Value> = nets
+        .iter()
+        .zip(reports)
+        .map(|((subnet, _), report)| {
+            let mut json = report.json(rpc, urls);
+            json["name"] = serde_json::json!(subnet.name);
+            json["task"] =
+                serde_json::json!(subnet.task_cmd.as_deref().unwrap_or("tabular (built in)"));
+            json
+        })
+        .collect();
+    let mut report = all.first().cloned().context("no subnet to report")?;
+    report["subnets"] = serde_json::json!(all);
+    Ok(report)
 }
 
 /// `report` with the gateway's URL (`null` while it is down).

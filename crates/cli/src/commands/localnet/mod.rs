@@ -14,6 +14,7 @@
 
 mod args;
 mod children;
+mod config;
 mod dirs;
 mod hyperparams;
 mod live;
@@ -40,13 +41,23 @@ pub(crate) use args::LocalnetArgs;
 use children::{Spec, Supervisor};
 use dirs::{Dirs, wipe};
 use live::{READY_TIMEOUT, stopped, watch_network};
-use roster::roster;
+use roster::{Subnet, roster};
 use specs::{gateway_spec, spec};
 
 /// How long the node's RPC has to answer after it listens.
 const RPC_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub(crate) fn run(args: &LocalnetArgs) -> anyhow::Result<()> {
+    // The config is checked before anything is touched.
+    let subnets = match &args.config {
+        Some(path) => config::load(path)?,
+        None => vec![Subnet {
+            name: "tabular".into(),
+            task_cmd: None,
+            scoring: None,
+            neurons: roster(args.sybils, args.sybil_noise),
+        }],
+    };
     if args.fresh {
         wipe(&args.data_dir)?;
     }
@@ -55,7 +66,7 @@ pub(crate) fn run(args: &LocalnetArgs) -> anyhow::Result<()> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     let runtime = yuma_cli::runtime::service().context("starting the async runtime")?;
-    let outcome = runtime.block_on(session(args, &dirs));
+    let outcome = runtime.block_on(session(args, &dirs, &subnets));
     runtime.shutdown_timeout(Duration::from_secs(1));
     match outcome? {
         Some(report) if args.output.json => Ok(output::json(&report)?),
@@ -64,14 +75,18 @@ pub(crate) fn run(args: &LocalnetArgs) -> anyhow::Result<()> {
 }
 
 /// Runs the node and everything on it; returns the final report unless interrupted early.
-async fn session(args: &LocalnetArgs, dirs: &Dirs) -> anyhow::Result<Option<serde_json::Value>> {
+async fn session(
+    args: &LocalnetArgs,
+    dirs: &Dirs,
+    subnets: &[Subnet],
+) -> anyhow::Result<Option<serde_json::Value>> {
     let (stop_tx, mut stop) = watch::channel(false);
     tokio::spawn(async move {
         yuma_cli::runtime::shutdown_signal().await;
         let _ = stop_tx.send(true);
     });
     if args.validators > 1 {
-        return validator_nodes(args, dirs, &mut stop).await;
+        return validator_nodes(args, dirs, subnets, &mut stop).await;
     }
 
     let config = Config::dev(
@@ -100,7 +115,7 @@ async fn session(args: &LocalnetArgs, dirs: &Dirs) -> anyhow::Result<Option<serd
         }
     };
     let outcome = match addr {
-        Some(addr) => network(args, dirs, &[format!("http://{addr}")], &mut stop).await,
+        Some(addr) => network(args, dirs, subnets, &[format!("http://{addr}")], &mut stop).await,
         None => Err(anyhow::anyhow!("the node stopped before listening")),
     };
     let _ = halt_tx.send(());
@@ -117,6 +132,7 @@ async fn session(args: &LocalnetArgs, dirs: &Dirs) -> anyhow::Result<Option<serd
 async fn validator_nodes(
     args: &LocalnetArgs,
     dirs: &Dirs,
+    subnets: &[Subnet],
     stop: &mut watch::Receiver<bool>,
 ) -> anyhow::Result<Option<serde_json::Value>> {
     let n = usize::from(args.validators);
@@ -143,7 +159,7 @@ async fn validator_nodes(
             for (i, rpc) in rpcs.iter().enumerate() {
                 eprintln!("yuma: node-{i} rpc {rpc}, dashboard {rpc}/");
             }
-            network(args, dirs, &rpcs, stop).await
+            network(args, dirs, subnets, &rpcs, stop).await
         }
         Some(Err(e)) => Err(e.context("starting the validator nodes")),
         None => Ok(None),
@@ -180,6 +196,7 @@ fn node_failure(
 async fn network(
     args: &LocalnetArgs,
     dirs: &Dirs,
+    subnets: &[Subnet],
     rpcs: &[String],
     stop: &mut watch::Receiver<bool>,
 ) -> anyhow::Result<Option<serde_json::Value>> {
@@ -195,31 +212,41 @@ async fn network(
     if rpcs.len() == 1 {
         eprintln!("yuma: chain in {}", dirs.chain.display());
     }
-    let net = tokio::select! {
-        r = setup::run(
-            &client,
-            &dirs.wallets,
-            roster(args.sybils, args.sybil_noise),
-            args.tempo,
-        ) => r?,
-        () = stopped(stop) => return Ok(None),
-    };
+    let mut nets = Vec::new();
+    for subnet in subnets {
+        if subnets.len() > 1 {
+            eprintln!("yuma: subnet {:?}", subnet.name);
+        }
+        let net = tokio::select! {
+            r = setup::run(&client, &dirs.wallets, subnet.neurons.clone(), args.tempo) => r?,
+            () = stopped(stop) => return Ok(None),
+        };
+        nets.push((subnet.clone(), net));
+    }
 
     let exe = std::env::current_exe().context("finding the yuma executable")?;
-    let mut specs: Vec<Spec> = net
-        .members
+    let members = nets
         .iter()
+        .flat_map(|(subnet, net)| net.members.iter().map(move |m| (subnet, net.netuid, m)));
+    let mut specs: Vec<Spec> = members
         .zip(rpcs.iter().cycle())
-        .map(|(m, rpc)| spec(&m.neuron, net.netuid.0, rpc, dirs, args))
+        .map(|((subnet, netuid, m), rpc)| spec(&m.neuron, netuid.0, rpc, dirs, args, subnet))
         .collect();
-    specs.push(gateway_spec(net.netuid.0, rpc, dirs));
+    let neurons = specs.len();
+    let first = &nets.first().context("no subnet to run")?.1;
+    let owner = first.members.first().context("a subnet without neurons")?;
+    specs.push(gateway_spec(
+        first.netuid.0,
+        rpc,
+        dirs,
+        &owner.neuron.wallet,
+    ));
     let supervisor = Supervisor::start(&exe, specs);
     eprintln!(
-        "yuma: starting {} neurons; logs in {}/<name>.log",
-        net.members.len(),
+        "yuma: starting {neurons} neurons; logs in {}/<name>.log",
         dirs.logs.display()
     );
-    let outcome = watch_network(args, dirs, rpc, &client, &net, &supervisor, stop)
+    let outcome = watch_network(args, dirs, rpc, &client, &nets, &supervisor, stop)
         .await
         .map(|report| {
             report.map(|mut report| {

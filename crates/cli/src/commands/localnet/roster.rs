@@ -1,5 +1,7 @@
-//! Who runs in a localnet: two validators, six miners of known different quality, and
-//! optionally sybils of the forest miner (more hotkeys of its coldkey serving its model).
+//! Who runs in a localnet: by default one subnet of the built-in tabular task with two
+//! validators, six miners of known different quality, and optionally sybils of the forest
+//! miner (more hotkeys of its coldkey serving its model); or the subnets a config file
+//! declares ([`super::config`]).
 
 /// The wallets' hotkey (a sybil's hotkeys are named `sybil-N` instead).
 pub(super) const HOTKEY: &str = "default";
@@ -7,8 +9,31 @@ pub(super) const HOTKEY: &str = "default";
 /// The miners' models, best first.
 pub(super) const MODELS: [&str; 6] = ["forest", "tree", "knn", "linear", "mean", "random"];
 
-/// The validators' stakes in TAO (different, so that their weight in consensus differs).
-const VALIDATOR_STAKES: [u64; 2] = [10_000, 4_000];
+/// The validators' stakes in TAO (different, so that their weight in consensus differs);
+/// more validators than this get the last one.
+pub(super) const VALIDATOR_STAKES: [u64; 2] = [10_000, 4_000];
+
+/// A model outside `yuma` that a miner forwards challenges to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Backend {
+    /// `--backend URL`: a model server.
+    Url(String),
+    /// `--backend-cmd COMMAND`: a child process.
+    Command(String),
+}
+
+/// A subnet of the localnet and who runs on it.
+#[derive(Clone, Debug)]
+pub(super) struct Subnet {
+    /// Its label in the summary.
+    pub(super) name: String,
+    /// Its task program (`yuma validator --task-cmd`); `None`: the built-in tabular task.
+    pub(super) task_cmd: Option<String>,
+    /// `yuma validator --scoring`, when not the localnet's `--scoring`.
+    pub(super) scoring: Option<String>,
+    /// Its neurons, the first validator (the subnet's owner) first.
+    pub(super) neurons: Vec<Neuron>,
+}
 
 /// What a neuron does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,6 +66,8 @@ pub(super) struct Neuron {
     pub(super) hotkey: String,
     /// Role.
     pub(super) role: Role,
+    /// For a miner whose model runs outside `yuma`: where (its `model` is then its label).
+    pub(super) backend: Option<Backend>,
 }
 
 /// The neurons, validator-0 (the subnet owner) first, then the miners and `sybils` copies of
@@ -51,6 +78,7 @@ pub(super) fn roster(sybils: u16, noise: f64) -> Vec<Neuron> {
         hotkey: HOTKEY.to_owned(),
         name,
         role,
+        backend: None,
     };
     let validators = VALIDATOR_STAKES
         .iter()
@@ -73,6 +101,7 @@ pub(super) fn roster(sybils: u16, noise: f64) -> Vec<Neuron> {
             noise_ppm: (noise * 1e6).round() as u32,
             sybil: true,
         },
+        backend: None,
     });
     validators.chain(miners).chain(copies).collect()
 }

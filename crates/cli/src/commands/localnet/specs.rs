@@ -8,7 +8,7 @@ use yuma_cli::process::Ready;
 use super::args::LocalnetArgs;
 use super::children::Spec;
 use super::dirs::Dirs;
-use super::roster::{HOTKEY, Neuron, Role};
+use super::roster::{Backend, HOTKEY, Neuron, Role, Subnet};
 
 /// The child process of one neuron, per the neuron contract.
 pub(super) fn spec(
@@ -17,24 +17,20 @@ pub(super) fn spec(
     rpc: &str,
     dirs: &Dirs,
     args: &LocalnetArgs,
+    subnet: &Subnet,
 ) -> Spec {
     let mut argv: Vec<OsString> = Vec::new();
     let ready = match neuron.role {
         Role::Miner {
             model, noise_ppm, ..
         } => {
-            argv.extend(
-                [
-                    "miner",
-                    "--model",
-                    model,
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    "0",
-                ]
-                .map(OsString::from),
-            );
+            argv.extend(["miner", "--host", "127.0.0.1", "--port", "0"].map(OsString::from));
+            let (flag, value) = match &neuron.backend {
+                None => ("--model", model),
+                Some(Backend::Url(url)) => ("--backend", url.as_str()),
+                Some(Backend::Command(command)) => ("--backend-cmd", command.as_str()),
+            };
+            argv.extend([flag, value].map(OsString::from));
             if noise_ppm > 0 {
                 argv.push("--noise".into());
                 argv.push((f64::from(noise_ppm) / 1e6).to_string().into());
@@ -50,8 +46,11 @@ pub(super) fn spec(
                 "--interval-ms".into(),
                 interval.to_string().into(),
                 "--scoring".into(),
-                args.scoring.clone().into(),
+                subnet.scoring.as_ref().unwrap_or(&args.scoring).into(),
             ]);
+            if let Some(task) = &subnet.task_cmd {
+                argv.extend(["--task-cmd".into(), task.into()]);
+            }
             if let Some(seed) = args.seed {
                 argv.push("--seed".into());
                 argv.push(seed.to_string().into());
@@ -83,9 +82,9 @@ pub(super) fn spec(
     }
 }
 
-/// The gateway child: `yuma gateway` under validator-0 (registered, with a permit from the
-/// first epoch), its ledger under `gateway/`.
-pub(super) fn gateway_spec(netuid: u16, rpc: &str, dirs: &Dirs) -> Spec {
+/// The gateway child: `yuma gateway` under the subnet's first validator, `wallet` (registered,
+/// with a permit from the first epoch), its ledger under `gateway/`.
+pub(super) fn gateway_spec(netuid: u16, rpc: &str, dirs: &Dirs, wallet: &str) -> Spec {
     let mut argv: Vec<OsString> = ["gateway", "--host", "127.0.0.1", "--port", "0"]
         .map(OsString::from)
         .to_vec();
@@ -94,17 +93,7 @@ pub(super) fn gateway_spec(netuid: u16, rpc: &str, dirs: &Dirs) -> Spec {
     argv.push(dirs.gateway.clone().into());
     argv.push("--wallet-path".into());
     argv.push(dirs.wallets.clone().into());
-    argv.extend(
-        [
-            "--wallet-name",
-            "validator-0",
-            "--hotkey",
-            HOTKEY,
-            "--rpc",
-            rpc,
-        ]
-        .map(OsString::from),
-    );
+    argv.extend(["--wallet-name", wallet, "--hotkey", HOTKEY, "--rpc", rpc].map(OsString::from));
     Spec {
         name: "gateway".into(),
         args: argv,

@@ -208,8 +208,12 @@ impl<'a> Report<'a> {
         self.share_of(|m| m.model == "forest")
     }
 
-    /// Share of the miners' emission earned by the miners `which` picks.
+    /// Share of the miners' emission earned by the miners `which` picks; `None` when it picks
+    /// none or nothing was earned.
     fn share_of(&self, which: impl Fn(&MinerRow<'_>) -> bool) -> Option<f64> {
+        if !self.miners.iter().any(&which) {
+            return None;
+        }
         let total: u64 = self.miners.iter().map(|m| m.emission).sum();
         let picked: u64 = self
             .miners
@@ -235,13 +239,22 @@ impl<'a> Report<'a> {
             (next * block_time_ms) as f64 / 1000.0,
             self.netuid.0,
         );
+        // Names from a config file may be longer than the defaults.
+        let w = self
+            .miners
+            .iter()
+            .map(|m| m.member.neuron.name.len())
+            .chain(self.validators.iter().map(|v| v.0.neuron.name.len()))
+            .max()
+            .unwrap_or(0)
+            .max(14);
         out.push_str(&format!(
-            "  {:<14} {:>4} {:>9} {:>16} {:>8}  {}\n",
+            "  {:<w$} {:>4} {:>9} {:>16} {:>8}  {}\n",
             "miner", "uid", "incentive", "earned (alpha)", "quality", "url"
         ));
         for m in &self.miners {
             out.push_str(&format!(
-                "  {:<14} {:>4} {:>9.4} {:>16} {:>8}  {}\n",
+                "  {:<w$} {:>4} {:>9.4} {:>16} {:>8}  {}\n",
                 m.member.neuron.name,
                 m.member.uid,
                 f64::from(m.incentive) / f64::from(u16::MAX),
@@ -252,12 +265,12 @@ impl<'a> Report<'a> {
             ));
         }
         out.push_str(&format!(
-            "  {:<14} {:>4} {:>9} {:>16} {:>18}\n",
+            "  {:<w$} {:>4} {:>9} {:>16} {:>18}\n",
             "validator", "uid", "dividends", "earned (alpha)", "stake (alpha)"
         ));
         for (m, dividends, stake, earned) in &self.validators {
             out.push_str(&format!(
-                "  {:<14} {:>4} {:>9.4} {:>16} {:>18}\n",
+                "  {:<w$} {:>4} {:>9.4} {:>16} {:>18}\n",
                 m.neuron.name,
                 m.uid,
                 f64::from(*dividends) / f64::from(u16::MAX),
