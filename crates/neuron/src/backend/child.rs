@@ -98,7 +98,7 @@ async fn supervise(command: String, mut queue: mpsc::Receiver<Request>) {
     loop {
         let started = Instant::now();
         let why = match start(&command) {
-            Ok(child) => match serve(child, &mut queue).await {
+            Ok((child, _group)) => match serve(child, &mut queue).await {
                 Ended::Exited(why) => why,
                 Ended::Dropped => return,
             },
@@ -127,15 +127,38 @@ async fn supervise(command: String, mut queue: mpsc::Receiver<Request>) {
     }
 }
 
-fn start(command: &str) -> std::io::Result<Child> {
-    Command::new("sh")
+/// Starts `sh -c command` as the leader of a process group of its own.
+fn start(command: &str) -> std::io::Result<(Child, Group)> {
+    let mut builder = Command::new("sh");
+    builder
         .arg("-c")
         .arg(command)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
+        .kill_on_drop(true);
+    #[cfg(unix)]
+    builder.process_group(0);
+    let child = builder.spawn()?;
+    let group = Group(child.id());
+    Ok((child, group))
+}
+
+/// Kills the child's whole process group when dropped (when serving it ends, or the task
+/// serving it is dropped at shutdown): `sh -c` keeps the program it runs as a child of its
+/// own, which killing `sh` alone would leave running.
+struct Group(Option<u32>);
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        if let Some(pid) = self.0.and_then(|p| libc::pid_t::try_from(p).ok()) {
+            // SAFETY: kill has no memory effects; the group is the one this child leads.
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
+            }
+        }
+    }
 }
 
 /// How serving one child ended.

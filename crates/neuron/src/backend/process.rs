@@ -190,4 +190,47 @@ for line in sys.stdin:
             );
         }
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn dropping_the_backend_kills_the_programs_the_shell_started() {
+        let dir = tempfile_dir();
+        let pid_file = dir.join("sleep.pid");
+        let command = format!("sleep 300 & echo $! > {}; wait", pid_file.display());
+        let model = ProcessBackend::spawn(&command, Duration::from_secs(1)).expect("a runtime");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let pid = loop {
+            if let Some(pid) = std::fs::read_to_string(&pid_file)
+                .ok()
+                .and_then(|p| p.trim().parse::<u32>().ok())
+            {
+                break pid;
+            }
+            assert!(Instant::now() < deadline, "the shell never started sleep");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        // Running, not a zombie waiting to be reaped.
+        let alive = || {
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+                stat.rsplit(')')
+                    .next()
+                    .is_some_and(|rest| !rest.trim_start().starts_with('Z'))
+            })
+        };
+        assert!(alive());
+        drop(model);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while alive() {
+            assert!(
+                Instant::now() < deadline,
+                "sleep {pid} outlived the backend"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    fn tempfile_dir() -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("yuma-group-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temp dir");
+        dir
+    }
 }
