@@ -13,7 +13,7 @@
 //! printed in a terminal cannot move the cursor or change colours; the description keeps
 //! newlines and tabs for paragraphs.
 //!
-//! The identity is stored whole under key `19 ++ netuid` (see [`crate::state::keys`]) only once
+//! The identity is stored whole under key `19 ++ netuid` (see `state/keys.rs`) only once
 //! set, so a subnet without one keeps the state (and state root) it had before identities
 //! existed. A second set replaces the first.
 
