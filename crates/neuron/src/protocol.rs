@@ -55,7 +55,14 @@ pub enum QueryError {
     /// The answer was not valid JSON of the expected type.
     #[error("answer is not valid: {0}")]
     Decode(String),
+    /// The answer was longer than [`MAX_ANSWER_BYTES`]; the rest was not read.
+    #[error("answer is over {MAX_ANSWER_BYTES} bytes")]
+    TooLarge,
 }
+
+/// The longest answer read from a miner: a larger one is refused unread, so that a miner
+/// cannot exhaust a validator's or a gateway's memory.
+pub const MAX_ANSWER_BYTES: usize = 8 << 20;
 
 /// Sends btauth/1-signed challenges to miners, as one hotkey.
 pub struct MinerClient {
@@ -126,9 +133,15 @@ impl MinerClient {
             request = request.header(name, value);
         }
         let exchange = async {
-            let response = request.send().await.map_err(QueryError::Unreachable)?;
+            let mut response = request.send().await.map_err(QueryError::Unreachable)?;
             let status = response.status().as_u16();
-            let bytes = response.bytes().await.map_err(QueryError::Unreachable)?;
+            let mut bytes = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(QueryError::Unreachable)? {
+                if bytes.len() + chunk.len() > MAX_ANSWER_BYTES {
+                    return Err(QueryError::TooLarge);
+                }
+                bytes.extend_from_slice(&chunk);
+            }
             Ok::<_, QueryError>((status, bytes))
         };
         let (status, bytes) = tokio::time::timeout(timeout, exchange)
@@ -185,5 +198,23 @@ mod tests {
         assert_eq!((bits, kind), (0x7f00_0001, 4));
         let (bits, kind) = axon_ip("::1".parse().expect("an ip"));
         assert_eq!((bits, kind), (1, 6));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_answer_over_the_limit_is_refused_unread() {
+        use axum::routing::post;
+        let huge = "1".repeat(MAX_ANSWER_BYTES + 1);
+        let app = axum::Router::new().route(SOLVE_PATH, post(move || async move { huge }));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("binds");
+        let addr = listener.local_addr().expect("an address");
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let client = MinerClient::new(Arc::new(Pair::from_uri("//Alice").expect("dev uri")));
+        let receiver = Pair::from_uri("//Bob").expect("dev uri").public();
+        let answer = client
+            .solve::<_, serde_json::Value>(addr, &receiver, &1, Duration::from_secs(10))
+            .await;
+        assert!(matches!(answer, Err(QueryError::TooLarge)), "{answer:?}");
     }
 }

@@ -16,7 +16,7 @@
 
 use std::time::Duration;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::BackendError;
 use super::child::ChildProcess;
@@ -26,6 +26,8 @@ use crate::task::{Challenger, Scoring, StepScores};
 pub const PROTOCOL: u64 = 1;
 /// How long the program has to say what it is.
 const INFO_TIMEOUT: Duration = Duration::from_secs(30);
+/// Most bytes of answers one `score` request carries, well inside the protocol's 16 MiB line.
+const MAX_SCORED_BYTES: usize = 12 << 20;
 
 /// What the program says it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,6 +122,32 @@ fn numbers(result: &mut Value, name: &str, count: usize) -> Result<Vec<f64>, Bac
     }
 }
 
+/// The answers to send, at most `budget` bytes of JSON in all: the largest go as `null` (the
+/// program scores them 0) until the rest fit, so that a few huge answers cannot make a step's
+/// request too long for the program to read.
+fn within(answers: &[&Value], budget: usize) -> Vec<Value> {
+    let sizes: Vec<usize> = answers
+        .iter()
+        .map(|a| serde_json::to_vec(a).map_or(usize::MAX, |b| b.len()))
+        .collect();
+    let mut order: Vec<usize> = (0..answers.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
+    let mut total: usize = sizes.iter().fold(0, |sum, &s| sum.saturating_add(s));
+    let mut dropped = vec![false; answers.len()];
+    for i in order {
+        if total <= budget {
+            break;
+        }
+        dropped[i] = true;
+        total = total.saturating_sub(sizes[i]);
+    }
+    answers
+        .iter()
+        .zip(dropped)
+        .map(|(a, drop)| if drop { Value::Null } else { (*a).clone() })
+        .collect()
+}
+
 impl Challenger for TaskProgram {
     type Challenge = Value;
     type Answer = Value;
@@ -151,7 +179,7 @@ impl Challenger for TaskProgram {
             "score",
             [
                 ("secret", key.clone()),
-                ("answers", json!(answers)),
+                ("answers", Value::Array(within(answers, MAX_SCORED_BYTES))),
                 ("scoring", scoring.name().into()),
                 ("seed", seed.into()),
             ],
@@ -166,6 +194,8 @@ impl Challenger for TaskProgram {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     /// A task in Python: the challenge is the seed, the secret its double; an answer's quality
@@ -303,5 +333,22 @@ for line in sys.stdin:
             matches!(started, Err(BackendError::Unavailable(_))),
             "{started:?}"
         );
+    }
+
+    #[test]
+    fn the_largest_answers_go_as_null_until_the_rest_fit() {
+        let big = json!("x".repeat(100));
+        let small = json!(1);
+        let medium = json!("y".repeat(40));
+        let answers = [&big, &small, &medium];
+        assert_eq!(
+            within(&answers, 1000),
+            vec![big.clone(), small.clone(), medium.clone()]
+        );
+        assert_eq!(
+            within(&answers, 60),
+            vec![Value::Null, small.clone(), medium.clone()]
+        );
+        assert_eq!(within(&answers, 10), vec![Value::Null, small, Value::Null]);
     }
 }
